@@ -1,0 +1,44 @@
+"""Domain errors. The CLI and the HTTP API translate them at the edges."""
+
+from __future__ import annotations
+
+
+class PolicyQAError(Exception):
+    """Base of every error the product raises on purpose."""
+
+
+class IngestError(PolicyQAError):
+    """A file could not be ingested. The message names the file and the reason."""
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class UnsupportedFormatError(IngestError):
+    """The file's content is not a format we read (whatever its extension says)."""
+
+
+class DecodeError(IngestError):
+    """Text whose encoding cannot be determined with confidence."""
+
+
+class ResourceLimitError(IngestError):
+    """The file exceeded a size, page, time or memory limit (bombs, huge files)."""
+
+
+class NotFoundError(PolicyQAError):
+    """A document or chunk that does not exist (or that the caller may not see)."""
+
+
+class IndexMismatchError(PolicyQAError):
+    """The index on disk was built with other settings than the ones in force."""
+
+
+class IndexBusyError(PolicyQAError):
+    """Another process holds the ingest lock."""
+
+
+class InvalidQueryError(PolicyQAError):
+    """A query that cannot be served (empty, too long)."""

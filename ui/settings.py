@@ -1,0 +1,54 @@
+"""The one place configuration is read (env ``POLICYQA_*`` or a ``.env`` file).
+
+Only the CLI and the app factory build a ``Settings``; stage classes take plain arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYQA_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+
+    # chunking
+    chunk_size: int = 400
+    chunk_overlap: int = 80
+
+    # dense side: "e5-small-q4" (bundled, offline) or "sentence-transformers"
+    embedder: str = "e5-small-q4"
+    embedder_model: str | None = None  # path or name for sentence-transformers
+    faiss_exact_max: int = 50_000  # above this many chunks, an approximate (HNSW) index
+
+    # fusion
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 1.0
+
+    # answers
+    answer_max_sentences: int = 4
+    abstain_threshold: float | None = None  # None: the calibrated default of the answerer
+
+    # optional generative answerer (OpenAI-compatible endpoint)
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 20.0
+
+    # ingest limits
+    max_file_mb: int = 100
+    max_pages: int = 2000
+    parse_timeout_s: int = 300
+    parse_memory_mb: int = 2048
+
+    # service
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    queue_size: int = 16
+    milvus_uri: str | None = None
