@@ -7,7 +7,7 @@ DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test ingest eval install clean
+.PHONY: serve test ingest eval install sysdeps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,7 +29,16 @@ serve: ingest
 eval: ingest
 	$(BIN)/policyqa --data-dir $(DATA_DIR) eval
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium (a test tool's own browser download cannot work
+# offline); CJK fonts make the screenshots readable.
+sysdeps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else echo "note: /usr/bin/chromium missing and cannot be installed here; browser tests will be skipped"; fi; \
+	fi
+
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest -q
 
 clean:
