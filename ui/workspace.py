@@ -7,6 +7,7 @@ lists documents never loads a model.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -20,6 +21,11 @@ class Workspace:
 
     settings: Settings
     _closed: bool = field(default=False, init=False)
+    _snapshot: Any = field(default=None, init=False, repr=False)
+    _index_lock: Any = field(default_factory=threading.RLock, init=False, repr=False)
+
+    # Built on the live index generation; dropped (and rebuilt on next use) after a sync.
+    _INDEX_BOUND = ("retriever", "qa", "claims", "precedents", "graph")
 
     @classmethod
     def open(cls, settings: Settings) -> "Workspace":
@@ -34,6 +40,101 @@ class Workspace:
         store = DocumentStore(self.settings.data_dir / "policyqa.sqlite3")
         store.open()
         return store
+
+    @cached_property
+    def ingestor(self) -> Any:
+        from ingest.chunk import ClauseChunker
+        from ingest.limits import LoadLimits
+        from ingest.pipeline import Ingestor
+
+        s = self.settings
+        limits = LoadLimits(max_bytes=s.max_file_mb * 1024 * 1024, max_pages=s.max_pages,
+                            timeout_s=s.parse_timeout_s, memory_mb=s.parse_memory_mb)
+        return Ingestor(self.store, ClauseChunker(s.chunk_size, s.chunk_overlap), limits,
+                        files_dir=s.data_dir / "files")
+
+    @cached_property
+    def embedder(self) -> Any:
+        from index import default_embedder
+
+        return default_embedder(self.settings.data_dir, self.settings.embedder, self.settings.embedder_model)
+
+    @cached_property
+    def index_manager(self) -> Any:
+        from index import make_manager
+
+        s = self.settings
+        return make_manager(s.data_dir, self.embedder, {"size": s.chunk_size, "overlap": s.chunk_overlap},
+                            faiss_exact_max=s.faiss_exact_max)
+
+    @property
+    def snapshot(self) -> Any:
+        """The loaded live index generation (built on first use when there is none)."""
+        with self._index_lock:
+            if self._snapshot is None:
+                if self.index_manager.current_generation() is None:
+                    self.index_manager.sync(self.store)
+                self._snapshot = self.index_manager.load(self.store)
+            return self._snapshot
+
+    def sync_index(self) -> Any:
+        """Bring the index in line with the store (after ingest or delete) and switch to it."""
+        with self._index_lock:
+            report = self.index_manager.sync(self.store)
+            self._snapshot = self.index_manager.load(self.store)
+            # Requests already running keep the old components (and generation) they hold.
+            for name in self._INDEX_BOUND:
+                self.__dict__.pop(name, None)
+        return report
+
+    @cached_property
+    def retriever(self) -> Any:
+        from index.snapshot import FusionParams
+
+        s = self.settings
+        fusion = FusionParams(method=s.fusion, rrf_k=s.rrf_k, bm25_weight=s.bm25_weight, dense_weight=s.dense_weight)
+        return self.snapshot.retriever("hybrid", fusion)
+
+    @cached_property
+    def qa(self) -> Any:
+        from qa.abstain import DEFAULT_THRESHOLD, AbstentionPolicy
+        from qa.answerers.extractive import ExtractiveAnswerer
+        from qa.service import QAService
+
+        s = self.settings
+        tokenize = self.snapshot.tokenizer.tokenize
+        answerer: Any = ExtractiveAnswerer(tokenize, max_sentences=s.answer_max_sentences)
+        if s.llm_base_url and s.llm_model:
+            from qa.answerers.llm import LlmAnswerer, make_chat_model
+            from qa.support import SupportChecker
+
+            answerer = LlmAnswerer(
+                make_chat_model(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout),
+                fallback=answerer, checker=SupportChecker(tokenize, self.snapshot.embedder),
+                max_sentences=s.answer_max_sentences,
+            )
+        threshold = DEFAULT_THRESHOLD if s.abstain_threshold is None else s.abstain_threshold
+        return QAService(self.retriever, answerer, tokenize, AbstentionPolicy(tokenize, threshold=threshold))
+
+    @cached_property
+    def claims(self) -> Any:
+        from qa.claims.checker import ClaimChecker
+
+        bodies = {d.issuer for d in self.store.list_documents() if d.issuer}
+        return ClaimChecker(self.retriever, known_bodies=sorted(bodies))
+
+    @cached_property
+    def precedents(self) -> Any:
+        from qa.precedents.finder import PrecedentFinder
+
+        return PrecedentFinder(self.retriever, self.store)
+
+    @cached_property
+    def graph(self) -> Any:
+        from qa.precedents.graph import CitationGraph
+
+        documents = self.store.list_documents()
+        return CitationGraph.build((d, self.store.document_text(d.doc_id)) for d in documents)
 
     def close(self) -> None:
         """Release the store; safe to call twice."""

@@ -33,9 +33,9 @@ def _root(
 def _register_commands() -> None:
     # Command modules import their stages lazily inside each command, so `policyqa --help`
     # stays fast and no model loads at import.
-    from ui.cli import commands_ingest
+    from ui.cli import commands_ask, commands_claims, commands_eval, commands_ingest, commands_search, commands_serve
 
-    for module in (commands_ingest,):
+    for module in (commands_ingest, commands_search, commands_eval, commands_ask, commands_serve, commands_claims):
         module.register(app)
 
 

@@ -1,0 +1,147 @@
+"""The retrieval systems an eval run compares: the product's hybrid, each of its sides alone,
+and the naive baseline. Each system carries every chunk it can return, so relevance is judged
+over its own chunking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evals.suites.base import EvalContext
+from index.base import Retriever
+from policyqa.errors import IndexMismatchError
+
+SYSTEM_NAMES = ("hybrid", "bm25", "dense", "naive")
+INDEX_MODES = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class RetrievalSystem:
+    """A named retriever and the (chunk_id, document stem, text) of every chunk it can return."""
+
+    name: str
+    description: str
+    retriever: Retriever
+    chunks: tuple[tuple[str, str, str], ...]
+
+
+class IndexMissingError(IndexMismatchError):
+    """``policyqa eval`` found no index (or no ingested documents) in the data dir."""
+
+
+def doc_stem(source: str) -> str:
+    """The gold set's name for a document: its ingested file name without the extension."""
+    return Path(source).stem
+
+
+def open_snapshot(context: EvalContext) -> Any:
+    """The data dir's live index generation, loaded once per run; never builds one."""
+
+    def load() -> Any:
+        from index import INDEX_DIR_NAME, STORE_NAME, open_index
+
+        data_dir = context.data_dir
+        if not (data_dir / STORE_NAME).is_file():
+            raise IndexMissingError(
+                f"no ingested documents in {data_dir} (no {STORE_NAME}); "
+                f"run `policyqa --data-dir {data_dir} ingest corpus/*.txt` first"
+            )
+        try:
+            return open_index(
+                data_dir,
+                context.shared("embedder", lambda: None),
+                context.shared("chunk_params", lambda: None),
+                build_missing=False,
+            )
+        except IndexMismatchError as exc:
+            raise IndexMissingError(
+                f"cannot open the index in {data_dir / INDEX_DIR_NAME}: {exc}"
+            ) from exc
+
+    return context.shared("snapshot", load)
+
+
+def fusion_params(context: EvalContext) -> Any:
+    """The fusion in force (``ui/settings.py`` through the CLI), or the index defaults."""
+    from index import FusionParams
+
+    return context.shared("fusion_params", FusionParams)
+
+
+def index_systems(context: EvalContext, modes: Sequence[str] = INDEX_MODES) -> list[RetrievalSystem]:
+    """The product's retrievers over the live index, one per mode."""
+    snapshot = open_snapshot(context)
+    chunks = context.shared("index_chunks", lambda: stored_chunks(snapshot.catalog.store))
+    descriptions = {
+        "hybrid": "clause chunks, BM25 + dense fused (the product)",
+        "bm25": "clause chunks, BM25 only (jieba + policy dictionary)",
+        "dense": "clause chunks, dense only",
+    }
+    fusion = fusion_params(context)
+    return [
+        RetrievalSystem(
+            mode,
+            descriptions[mode],
+            context.shared(f"retriever:{mode}", lambda m=mode: snapshot.retriever(m, fusion)),
+            chunks,
+        )
+        for mode in modes
+    ]
+
+
+def stored_chunks(store: Any) -> tuple[tuple[str, str, str], ...]:
+    """(chunk_id, document stem, text) of every stored chunk whose document is listed."""
+    documents = {d.doc_id: d for d in store.list_documents()}
+    return tuple(
+        (c.chunk_id, doc_stem(documents[c.doc_id].source), c.text)
+        for c in store.iter_chunks()
+        if c.doc_id in documents
+    )
+
+
+def naive_system(context: EvalContext) -> RetrievalSystem:
+    """The naive 750/150 recursive-splitter pipeline with the product's tokenizer, embedder and fusion."""
+    from evals.baselines import (
+        NAIVE_CHUNK_OVERLAP,
+        NAIVE_CHUNK_SIZE,
+        FusionSettings,
+        build_naive_retriever,
+        with_embedding_cache,
+    )
+    from index import default_cache_path
+
+    snapshot = open_snapshot(context)
+    store = snapshot.catalog.store
+    documents = store.list_documents()
+    texts = {d.doc_id: store.document_text(d.doc_id) for d in documents}
+    fusion = fusion_params(context)
+    retriever, chunks = build_naive_retriever(
+        documents,
+        texts,
+        snapshot.tokenizer,
+        with_embedding_cache(snapshot.embedder, default_cache_path()),
+        FusionSettings(fusion.method, fusion.rrf_k, fusion.bm25_weight, fusion.dense_weight, fusion.candidates),
+    )
+    stems = {d.doc_id: doc_stem(d.source) for d in documents}
+    return RetrievalSystem(
+        "naive",
+        f"LangChain recursive splitter {NAIVE_CHUNK_SIZE}/{NAIVE_CHUNK_OVERLAP}, raw text, same embedder and fusion",
+        retriever,
+        tuple((c.chunk_id, stems[c.doc_id], c.text) for c in chunks),
+    )
+
+
+def build_systems(context: EvalContext, names: Sequence[str] | None = None) -> list[RetrievalSystem]:
+    """The requested systems (all of ``SYSTEM_NAMES`` by default), in that order."""
+    names = tuple(names or SYSTEM_NAMES)
+    unknown = set(names) - set(SYSTEM_NAMES)
+    if unknown:
+        raise ValueError(f"unknown systems {sorted(unknown)}; known: {SYSTEM_NAMES}")
+    systems = index_systems(context, [n for n in names if n in INDEX_MODES])
+    if "naive" in names:
+        systems.append(context.shared("system:naive", lambda: naive_system(context)))
+    order = {n: i for i, n in enumerate(names)}
+    return sorted(systems, key=lambda s: order[s.name])

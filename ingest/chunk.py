@@ -1,0 +1,183 @@
+"""Clause-aware chunking: one clause's text is never mixed with a sibling clause's.
+
+Each node of the section tree contributes its own text (its heading and the text before
+its first sub-clause). A short clause is one chunk; a long one is cut at sentence ends
+(。！？；, and paragraph breaks) into windows of about ``size`` characters that overlap
+by up to ``overlap`` characters of whole sentences. A cut never falls inside a 《title》,
+a quotation, a bracket (so never inside 〔2021〕53号) or a number. The heading stays
+with its body because every chunk carries the section path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Sequence
+
+from ingest.paragraphs import CleanedText, pages_for_span
+from ingest.structure import iter_sections
+from policyqa.records import Chunk, Section
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)]*|\n")
+# Weaker break points for a single sentence longer than a chunk.
+_CLAUSE_END = re.compile(r"[，、,：:]")
+_PAIRS = {"《": "》", "“": "”", "（": "）", "(": ")", "〔": "〕", "【": "】", "「": "」", "‘": "’"}
+_CLOSING = {closer: opener for opener, closer in _PAIRS.items()}
+
+
+def chunk_id_for(doc_id: str, start: int, end: int, text: str) -> str:
+    """Stable id of a chunk: the same document span with the same text keeps its id."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"{doc_id}:{start}:{end}:{digest}".encode()).hexdigest()[:20]
+
+
+def _nesting_depths(text: str) -> list[int]:
+    """Bracket/quote depth *after* each character (0 = outside every pair).
+
+    Depth resets at each paragraph break, so one unbalanced bracket in a converted
+    document cannot mark the rest of the text as "inside a title".
+    """
+    depths = []
+    stack: list[str] = []
+    for char in text:
+        if char == "\n":
+            stack.clear()
+        elif char in _CLOSING and _CLOSING[char] in stack:
+            del stack[len(stack) - 1 - stack[::-1].index(_CLOSING[char]) :]
+        elif char in _PAIRS:
+            stack.append(char)
+        depths.append(len(stack))
+    return depths
+
+
+def _safe_cut(text: str, position: int, depths: Sequence[int], strict: bool = True) -> bool:
+    """May ``text`` be cut before ``text[position]``? ``strict`` also refuses cuts inside pairs."""
+    if position <= 0 or position >= len(text):
+        return True
+    if strict and depths[position - 1] != 0:
+        return False
+    before, after = text[position - 1], text[position]
+    # Never between two digits, inside 3.5 / 1,000, or between a number and its 号/年/%.
+    if (before.isdigit() or before in ".,．") and (after.isdigit() or after in ".,．%"):
+        return False
+    if (before.isdigit() or before in "〕 ") and (after.isdigit() or after in "号年月日〕"):
+        return False  # inside 〔2021〕53号 / 2021 年
+    return not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum())
+
+
+class ClauseChunker:
+    """Cuts a document into clause-bounded chunks of about ``size`` characters."""
+
+    def __init__(self, size: int = 400, overlap: int = 80):
+        if size <= 0 or overlap < 0 or overlap >= size:
+            raise ValueError("chunk size must be positive and overlap smaller than size")
+        self.size = size
+        self.overlap = overlap
+
+    def split(self, doc_id: str, cleaned: CleanedText, sections: tuple[Section, ...]) -> list[Chunk]:
+        """All chunks of one document, in reading order."""
+        text = cleaned.text
+        depths = _nesting_depths(text)
+        chunks: list[Chunk] = []
+        for path, start, end in self._blocks(text, sections):
+            for piece_start, piece_end in self._windows(text, start, end, depths):
+                piece = text[piece_start:piece_end]
+                chunks.append(
+                    Chunk(
+                        chunk_id=chunk_id_for(doc_id, piece_start, piece_end, piece),
+                        doc_id=doc_id,
+                        ordinal=len(chunks),
+                        section=path,
+                        pages=pages_for_span(cleaned, piece_start, piece_end),
+                        start=piece_start,
+                        end=piece_end,
+                        text=piece,
+                    )
+                )
+        return chunks
+
+    @staticmethod
+    def _blocks(text: str, sections: tuple[Section, ...]) -> list[tuple[tuple[str, ...], int, int]]:
+        blocks: list[tuple[tuple[str, ...], int, int]] = []
+        carry: int | None = None
+        for path, section in iter_sections(sections):
+            own_end = section.children[0].start if section.children else section.end
+            start = section.start if carry is None else carry
+            # Only the heading line before the first sub-clause: carry it down.
+            if section.children and "\n" not in text[section.start:own_end].strip():
+                carry = start
+                continue
+            carry = None
+            blocks.append((path, start, own_end))
+        return blocks
+
+    def _windows(self, text: str, start: int, end: int, depths: Sequence[int]) -> list[tuple[int, int]]:
+        start, end = _trim(text, start, end)
+        if end <= start:
+            return []
+        if end - start <= self.size:
+            return [(start, end)]
+        sentences = self._sentences(text, start, end, depths)
+        windows: list[tuple[int, int]] = []
+        index = 0
+        while index < len(sentences):
+            first = index
+            window_end = sentences[index][1]
+            index += 1
+            while index < len(sentences) and sentences[index][1] - sentences[first][0] <= self.size:
+                window_end = sentences[index][1]
+                index += 1
+            windows.append(_trim(text, sentences[first][0], window_end))
+            if index >= len(sentences):
+                break
+            # Step back over whole sentences that fit in the overlap.
+            back = index
+            while back - 1 > first and window_end - sentences[back - 1][0] <= self.overlap:
+                back -= 1
+            index = back
+        return windows
+
+    def _sentences(self, text: str, start: int, end: int, depths: Sequence[int]) -> list[tuple[int, int]]:
+        """Sentence spans in ``[start, end)``; over-long sentences cut at clause breaks."""
+        cuts = [start]
+        for match in _SENTENCE_END.finditer(text, start, end):
+            position = match.end()
+            if position < end and depths[position - 1] == 0:
+                cuts.append(position)
+        cuts.append(end)
+        spans: list[tuple[int, int]] = []
+        for left, right in zip(cuts, cuts[1:]):
+            if right <= left:
+                continue
+            spans.extend(self._split_long(text, left, right, depths))
+        return spans
+
+    def _split_long(self, text: str, start: int, end: int, depths: Sequence[int]) -> list[tuple[int, int]]:
+        if end - start <= self.size:
+            return [(start, end)]
+        pieces: list[tuple[int, int]] = []
+        left = start
+        while end - left > self.size:
+            limit = left + self.size
+            cut = None
+            for match in _CLAUSE_END.finditer(text, left + self.size // 2, limit):
+                if depths[match.end() - 1] == 0:
+                    cut = match.end()
+            if cut is None:
+                # No clause break: the last position that does not split a number or pair.
+                candidates = range(limit, left + self.size // 4, -1)
+                cut = next((p for p in candidates if _safe_cut(text, p, depths)), None)
+                if cut is None:  # all inside one very long pair: still keep numbers whole
+                    cut = next((p for p in candidates if _safe_cut(text, p, depths, strict=False)), limit)
+            pieces.append((left, cut))
+            left = cut
+        pieces.append((left, end))
+        return pieces
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

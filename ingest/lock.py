@@ -1,0 +1,60 @@
+"""The ingest lock: one writer of a data directory's documents at a time, across processes.
+
+SQLite would serialise single statements anyway, but an ingest is a sequence of them plus an
+index sync; two interleaved runs would race on the kept originals and publish index
+generations built from each other's half-finished work. A ``fcntl.flock`` on
+``<data_dir>/ingest.lock`` is released by the kernel when its holder dies (even by SIGKILL),
+so a crashed ingest never leaves the data directory locked.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from policyqa.errors import IndexBusyError
+
+LOCK_NAME = "ingest.lock"
+_POLL_S = 0.1
+
+
+@contextmanager
+def ingest_lock(data_dir: Path, wait_s: float = 0.0) -> Iterator[None]:
+    """Hold the data directory's ingest lock; ``IndexBusyError`` if not free within ``wait_s`` seconds."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / LOCK_NAME
+    with open(path, "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + max(wait_s, 0.0)
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(_busy_message(path, wait_s)) from None
+                time.sleep(_POLL_S)
+        try:
+            # The holder's pid, only to name it in the busy message; the flock is the lock.
+            handle.seek(0)
+            handle.truncate()
+            handle.write(str(os.getpid()))
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _busy_message(path: Path, wait_s: float) -> str:
+    try:
+        holder = path.read_text("utf-8").strip()
+    except OSError:
+        holder = ""
+    who = f" (pid {holder})" if holder.isdigit() else ""
+    waited = f" after waiting {wait_s:g} s" if wait_s > 0 else ""
+    return (f"another ingest is running in {path.parent}{who}{waited}; "
+            "wait for it to finish or retry with --wait SECONDS")

@@ -1,0 +1,250 @@
+"""The ingest pipeline: files → cleaned text → clause tree, metadata, chunks → store.
+
+One bad file never stops the run: it becomes a ``FileReport`` with status "failed" and
+a one-line reason, and what is already stored stays untouched (a document is replaced
+in one transaction, only once it has been fully processed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from tqdm import tqdm
+
+from ingest.chunk import ClauseChunker
+from ingest.clean import strip_page_furniture
+from ingest.limits import LoadLimits
+from ingest.metadata import extract_metadata
+from ingest.paragraphs import join_lines
+from ingest.sandbox import load_file_isolated
+from ingest.store import DocumentStore
+from ingest.structure import parse_sections
+from policyqa.errors import IngestError, NotFoundError, ResourceLimitError
+from policyqa.faults import crash_point
+from policyqa.records import DocumentInfo
+
+Status = Literal["added", "replaced", "unchanged", "failed", "duplicate"]
+
+# Hashing reads in blocks so a large file never sits in memory twice.
+_HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What happened to one input file."""
+
+    source: str
+    status: Status
+    doc_id: str | None = None
+    chunks: int = 0
+    pages: int = 0
+    ocr: bool = False
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    path: str | None = None
+    duplicate_of: str | None = None  # source name of the stored identical file
+
+
+def doc_id_for(path: Path) -> str:
+    """Stable document id: a hash of the file's absolute path (edits keep the id)."""
+    return hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+def content_hash_of(path: Path) -> str:
+    """SHA-256 of the file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_HASH_BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus every non-hidden file under named folders, sorted."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(
+                sorted(
+                    p for p in path.rglob("*")
+                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        else:
+            files.append(path)
+    seen: set[Path] = set()
+    unique = []
+    for file in files:
+        key = file.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(file)
+    return unique
+
+
+class Ingestor:
+    """Ingests files into a ``DocumentStore``, incrementally (by content hash)."""
+
+    def __init__(
+        self,
+        store: DocumentStore,
+        chunker: ClauseChunker | None = None,
+        limits: LoadLimits = LoadLimits(),
+        files_dir: Path | None = None,
+        access: str = "public",
+    ):
+        self.store = store
+        self.chunker = chunker or ClauseChunker()
+        self.limits = limits
+        self.files_dir = Path(files_dir) if files_dir is not None else None
+        self.access = access
+
+    def ingest_paths(self, paths: Iterable[Path], progress: bool = True) -> list[FileReport]:
+        """Ingest every file in ``paths`` (folders recursively); one report per file."""
+        files = expand_paths(paths)
+        # tqdm hides itself when stderr is not a terminal (disable=None).
+        bar = tqdm(files, desc="ingest", unit="file", disable=None if progress and len(files) > 1 else True)
+        return [self.ingest_file(path) for path in _labelled(bar)]
+
+    def ingest_file(self, path: Path) -> FileReport:
+        """Ingest one file; never raises for a bad file (the report says why)."""
+        path = Path(path)
+        try:
+            return self._ingest(path)
+        except IngestError as exc:
+            return FileReport(source=path.name, status="failed", error=exc.reason, path=str(path))
+        except OSError as exc:
+            return FileReport(source=path.name, status="failed", error=exc.strerror or str(exc), path=str(path))
+        except Exception as exc:  # noqa: BLE001 - one file's surprise must not end the whole run
+            reason = f"unexpected error while processing: {type(exc).__name__}: {exc}"
+            return FileReport(source=path.name, status="failed", error=reason, path=str(path))
+
+    def _ingest(self, path: Path) -> FileReport:
+        source = path.name
+        if not path.is_file():
+            raise IngestError(source, "not a readable file")
+        doc_id = doc_id_for(path)
+        content_hash = content_hash_of(path)
+        try:
+            existing: DocumentInfo | None = self.store.get_document(doc_id)
+        except NotFoundError:
+            existing = None
+        if existing is not None and existing.content_hash == content_hash:
+            self._repair_original(path, doc_id)
+            return FileReport(
+                source=source, status="unchanged", doc_id=doc_id, chunks=existing.chunks,
+                pages=existing.pages, ocr=existing.ocr, path=str(path),
+            )
+        twin = self.store.find_by_hash(content_hash)
+        if twin is not None and twin.doc_id != doc_id:
+            return FileReport(
+                source=source, status="duplicate", doc_id=twin.doc_id, chunks=twin.chunks, pages=twin.pages,
+                ocr=twin.ocr, warnings=(f"identical to the stored {twin.source}",), path=str(path),
+                duplicate_of=twin.source,
+            )
+
+        loaded = load_file_isolated(path, self.limits)
+        text_chars = sum(len(page) for page in loaded.pages)
+        if text_chars > self.limits.max_text_chars:
+            raise ResourceLimitError(
+                source, f"the text is {text_chars:,} characters long, over the limit of "
+                        f"{self.limits.max_text_chars:,}; split the document into parts",
+            )
+        cleaned = join_lines(strip_page_furniture(loaded.pages))
+        if not cleaned.text.strip():
+            raise IngestError(source, "no text could be recovered from the file")
+        metadata = extract_metadata(cleaned.text, source)
+        sections = parse_sections(cleaned.text, front_title=metadata["title"])
+        chunks = self.chunker.split(doc_id, cleaned, sections)
+        warnings = list(loaded.warnings)
+        if len(sections) <= 1:
+            warnings.append("no numbered clauses found; the document is one section")
+        info = DocumentInfo(
+            doc_id=doc_id,
+            source=source,
+            path=str(path.resolve()),
+            content_hash=content_hash,
+            pages=len(loaded.pages),
+            chunks=len(chunks),
+            ocr=loaded.ocr,
+            access=existing.access if existing is not None else self.access,
+            **metadata,
+        )
+        # The previous original stays in place until the new version is committed, so a
+        # failed or interrupted ingest never leaves a stored document without its file.
+        staged = self._stage_original(path, doc_id)
+        try:
+            self.store.replace_document(info, cleaned.text, sections, chunks, cleaned.page_starts)
+        except BaseException:
+            if staged is not None:
+                staged.unlink(missing_ok=True)
+            raise
+        crash_point("after_sqlite_commit")
+        self._swap_original(staged, path.name)
+        return FileReport(
+            source=source,
+            status="replaced" if existing is not None else "added",
+            doc_id=doc_id,
+            chunks=len(chunks),
+            pages=info.pages,
+            ocr=info.ocr,
+            warnings=tuple(warnings),
+            path=str(path),
+        )
+
+    def _stage_original(self, path: Path, doc_id: str) -> Path | None:
+        # A copy of what was ingested, so citations can be checked against the original.
+        # It is written under a hidden temporary name beside the kept one and only swapped
+        # in (an atomic rename) after the store commit.
+        if self.files_dir is None:
+            return None
+        folder = self.files_dir / doc_id
+        folder.mkdir(parents=True, exist_ok=True)
+        # Not named after the file: a name near the 255-byte limit must still fit.
+        staged = folder / f".incoming-{os.getpid()}"
+        shutil.copy2(path, staged)
+        return staged
+
+    def _repair_original(self, path: Path, doc_id: str) -> None:
+        # An ingest killed between its commit and the swap left the stored document
+        # without its kept original (or with the previous version plus a staged copy).
+        if self.files_dir is None:
+            return
+        folder = self.files_dir / doc_id
+        if (folder / path.name).is_file() and not any(folder.glob(".incoming-*")):
+            return
+        self._swap_original(self._stage_original(path, doc_id), path.name)
+
+    def _swap_original(self, staged: Path | None, name: str) -> None:
+        if staged is None:
+            return
+        kept = staged.with_name(name)
+        os.replace(staged, kept)
+        # Leftovers of an earlier interrupted ingest (a kept file's name never changes:
+        # the doc_id derives from the path, name included).
+        for other in staged.parent.iterdir():
+            if other != kept:
+                if other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
+                else:
+                    other.unlink(missing_ok=True)
+
+    def remove(self, ref: str) -> DocumentInfo:
+        """Delete a stored document (doc_id or source name) and its kept original."""
+        info = self.store.find_document(ref)
+        self.store.delete_document(info.doc_id)
+        if self.files_dir is not None:
+            shutil.rmtree(self.files_dir / info.doc_id, ignore_errors=True)
+        return info
+
+
+def _labelled(bar: tqdm) -> Iterator[Path]:
+    for path in bar:
+        bar.set_postfix_str(Path(path).name, refresh=False)
+        yield path

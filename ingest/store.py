@@ -1,0 +1,326 @@
+"""SQLite (WAL) store: the source of truth for documents, their text, clause trees and chunks.
+
+Later stages read chunks only through ``DocumentStore``. A document is always written
+whole in one transaction (``replace_document``), so readers never see half a document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, fields
+from pathlib import Path
+
+from policyqa.errors import NotFoundError
+from policyqa.records import Chunk, DocumentInfo, Section
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id          TEXT PRIMARY KEY,
+    source          TEXT NOT NULL,
+    path            TEXT NOT NULL,
+    content_hash    TEXT NOT NULL,
+    title           TEXT,
+    doc_number      TEXT,
+    issuer          TEXT,
+    addressee       TEXT,
+    date            TEXT,
+    doc_type        TEXT NOT NULL DEFAULT 'other',
+    proposal_number TEXT,
+    cites           TEXT NOT NULL DEFAULT '[]',
+    pages           INTEGER NOT NULL DEFAULT 0,
+    chunks          INTEGER NOT NULL DEFAULT 0,
+    ocr             INTEGER NOT NULL DEFAULT 0,
+    access          TEXT NOT NULL DEFAULT 'public',
+    text            TEXT NOT NULL,
+    sections        TEXT NOT NULL DEFAULT '[]',
+    page_starts     TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id  TEXT PRIMARY KEY,
+    doc_id    TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ordinal   INTEGER NOT NULL,
+    section   TEXT NOT NULL,
+    pages     TEXT NOT NULL,
+    start     INTEGER NOT NULL,
+    "end"     INTEGER NOT NULL,
+    text      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+"""
+
+_INFO_FIELDS = tuple(f.name for f in fields(DocumentInfo))
+_CHUNK_COLUMNS = 'chunk_id, doc_id, ordinal, section, pages, start, "end", text'
+
+
+def sections_to_json(sections: Iterable[Section]) -> list[dict]:
+    """The clause tree as plain JSON-able dicts (``title``, ``level``, ``start``, ``end``, ``children``)."""
+    return [
+        {
+            "title": s.title,
+            "level": s.level,
+            "start": s.start,
+            "end": s.end,
+            "children": sections_to_json(s.children),
+        }
+        for s in sections
+    ]
+
+
+def sections_from_json(items: Iterable[dict]) -> tuple[Section, ...]:
+    """Inverse of ``sections_to_json``."""
+    return tuple(
+        Section(
+            title=item["title"],
+            level=item["level"],
+            start=item["start"],
+            end=item["end"],
+            children=sections_from_json(item.get("children", ())),
+        )
+        for item in items
+    )
+
+
+def _info_from_row(row: sqlite3.Row) -> DocumentInfo:
+    values = {name: row[name] for name in _INFO_FIELDS}
+    values["cites"] = tuple(json.loads(values["cites"]))
+    values["ocr"] = bool(values["ocr"])
+    return DocumentInfo(**values)
+
+
+def _chunk_from_row(row: sqlite3.Row) -> Chunk:
+    return Chunk(
+        chunk_id=row["chunk_id"],
+        doc_id=row["doc_id"],
+        ordinal=row["ordinal"],
+        section=tuple(json.loads(row["section"])),
+        pages=tuple(json.loads(row["pages"])),
+        start=row["start"],
+        end=row["end"],
+        text=row["text"],
+    )
+
+
+class DocumentStore:
+    """Documents and chunks in one SQLite file. Cheap to construct; ``open()`` connects.
+
+    Usable as a context manager. One connection is shared by the threads of a process
+    (serialised by a lock); SQLite's WAL lets other processes read while one writes.
+    """
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._connection: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+
+    # -- lifecycle -----------------------------------------------------------------
+    def open(self) -> DocumentStore:
+        """Connect, creating or migrating the schema; idempotent."""
+        with self._lock:
+            if self._connection is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                connection.row_factory = sqlite3.Row
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA foreign_keys=ON")
+                connection.execute("PRAGMA busy_timeout=30000")
+                self._migrate(connection)
+                self._connection = connection
+        return self
+
+    def close(self) -> None:
+        """Close the connection (the store can be opened again)."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def __enter__(self) -> DocumentStore:
+        return self.open()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _migrate(connection: sqlite3.Connection) -> None:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"the database was written by a newer policyqa (schema {version})")
+        if version < SCHEMA_VERSION:
+            connection.executescript(_SCHEMA)
+            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.open()
+        assert self._connection is not None
+        return self._connection
+
+    def _query(self, sql: str, parameters: Iterable = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, tuple(parameters)).fetchall()
+
+    # -- writes ----------------------------------------------------------------------
+    def replace_document(
+        self, info: DocumentInfo, text: str, sections: Iterable[Section], chunks: Iterable[Chunk],
+        page_starts: Iterable[int] = (),
+    ) -> None:
+        """Store ``info`` with its text, tree and chunks, replacing any earlier version, atomically."""
+        chunk_list = list(chunks)
+        values = asdict(info)
+        values["cites"] = json.dumps(list(info.cites), ensure_ascii=False)
+        values["ocr"] = int(info.ocr)
+        values["chunks"] = len(chunk_list)
+        values["text"] = text
+        values["sections"] = json.dumps(sections_to_json(sections), ensure_ascii=False)
+        values["page_starts"] = json.dumps(list(page_starts))
+        columns = list(values)
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM documents WHERE doc_id = ?", (info.doc_id,))
+                db.execute(
+                    f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    [values[c] for c in columns],
+                )
+                db.executemany(
+                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            c.chunk_id, c.doc_id, c.ordinal,
+                            json.dumps(list(c.section), ensure_ascii=False),
+                            json.dumps(list(c.pages)), c.start, c.end, c.text,
+                        )
+                        for c in chunk_list
+                    ],
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def delete_document(self, doc_id: str) -> None:
+        """Delete a document and (by cascade) its chunks; ``NotFoundError`` if absent."""
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"no stored document {doc_id}")
+
+    def set_access(self, doc_id: str, access: str) -> None:
+        """Set who may see a document ("public", "internal" or a group name)."""
+        with self._lock:
+            cursor = self._db.execute("UPDATE documents SET access = ? WHERE doc_id = ?", (access, doc_id))
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"no stored document {doc_id}")
+
+    # -- documents -------------------------------------------------------------------
+    def get_document(self, doc_id: str) -> DocumentInfo:
+        """The document ``doc_id``; ``NotFoundError`` if absent."""
+        rows = self._query(f"SELECT {', '.join(_INFO_FIELDS)} FROM documents WHERE doc_id = ?", (doc_id,))
+        if not rows:
+            raise NotFoundError(f"no stored document {doc_id}")
+        return _info_from_row(rows[0])
+
+    def find_by_hash(self, content_hash: str) -> DocumentInfo | None:
+        """The stored document whose original file has this content hash, if any."""
+        rows = self._query(
+            f"SELECT {', '.join(_INFO_FIELDS)} FROM documents WHERE content_hash = ? ORDER BY source",
+            (content_hash,),
+        )
+        return _info_from_row(rows[0]) if rows else None
+
+    def find_document(self, ref: str) -> DocumentInfo:
+        """Resolve ``ref`` = a doc_id, a source file name, its stem, or a unique doc_id prefix."""
+        documents = self.list_documents()
+        for matches in (
+            [d for d in documents if d.doc_id == ref],
+            [d for d in documents if d.source == ref],
+            [d for d in documents if Path(d.source).stem == ref],
+            [d for d in documents if len(ref) >= 6 and d.doc_id.startswith(ref)],
+        ):
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                names = ", ".join(f"{d.source} ({d.doc_id})" for d in matches)
+                raise NotFoundError(f"'{ref}' is ambiguous: {names}; use a doc_id")
+        raise NotFoundError(f"no stored document matches '{ref}'")
+
+    def list_documents(self) -> list[DocumentInfo]:
+        """All stored documents, ordered by source name."""
+        rows = self._query(f"SELECT {', '.join(_INFO_FIELDS)} FROM documents ORDER BY source, doc_id")
+        return [_info_from_row(row) for row in rows]
+
+    def document_text(self, doc_id: str) -> str:
+        """The cleaned full text that chunk offsets point into."""
+        rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
+        if not rows:
+            raise NotFoundError(f"no stored document {doc_id}")
+        return rows[0]["text"]
+
+    def document_sections(self, doc_id: str) -> tuple[Section, ...]:
+        """The clause tree of a document."""
+        rows = self._query("SELECT sections FROM documents WHERE doc_id = ?", (doc_id,))
+        if not rows:
+            raise NotFoundError(f"no stored document {doc_id}")
+        return sections_from_json(json.loads(rows[0]["sections"]))
+
+    def document_page_starts(self, doc_id: str) -> tuple[int, ...]:
+        """Offsets in the cleaned text where each page begins."""
+        rows = self._query("SELECT page_starts FROM documents WHERE doc_id = ?", (doc_id,))
+        if not rows:
+            raise NotFoundError(f"no stored document {doc_id}")
+        return tuple(json.loads(rows[0]["page_starts"]))
+
+    # -- chunks ----------------------------------------------------------------------
+    def iter_chunks(self, doc_ids: Iterable[str] | None = None) -> Iterator[Chunk]:
+        """Chunks in (source, ordinal) order, of all documents or of ``doc_ids``."""
+        sql = (
+            'SELECT c.chunk_id, c.doc_id, c.ordinal, c.section, c.pages, c.start, c."end", c.text '
+            "FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+        )
+        parameters: list[str] = []
+        if doc_ids is not None:
+            wanted = list(doc_ids)
+            if not wanted:
+                return
+            sql += f" WHERE c.doc_id IN ({', '.join('?' * len(wanted))})"
+            parameters = wanted
+        sql += " ORDER BY d.source, c.doc_id, c.ordinal"
+        for row in self._query(sql, parameters):
+            yield _chunk_from_row(row)
+
+    def get_chunks(self, chunk_ids: Iterable[str]) -> list[Chunk]:
+        """The chunks with these ids, in the given order; unknown ids raise ``NotFoundError``."""
+        wanted = list(chunk_ids)
+        found: dict[str, Chunk] = {}
+        for batch_start in range(0, len(wanted), 500):
+            batch = wanted[batch_start : batch_start + 500]
+            rows = self._query(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({', '.join('?' * len(batch))})", batch
+            )
+            found.update((row["chunk_id"], _chunk_from_row(row)) for row in rows)
+        missing = [chunk_id for chunk_id in wanted if chunk_id not in found]
+        if missing:
+            raise NotFoundError(f"no stored chunk {missing[0]}")
+        return [found[chunk_id] for chunk_id in wanted]
+
+    def chunk_ids(self) -> set[str]:
+        """Ids of every stored chunk."""
+        return {row["chunk_id"] for row in self._query("SELECT chunk_id FROM chunks")}
+
+    def corpus_hash(self) -> str:
+        """A fingerprint of the stored corpus: the hash of its sorted chunk ids."""
+        digest = hashlib.sha256()
+        for chunk_id in sorted(self.chunk_ids()):
+            digest.update(chunk_id.encode())
+            digest.update(b"\n")
+        return digest.hexdigest()

@@ -1,0 +1,29 @@
+"""Fault injection for the crash-safety tests: die or fail at a named point, on request.
+
+``POLICYQA_CRASH_AT=<point>`` in the environment of an ingest process makes it stop at that
+point the way a real fault would: ``SIGKILL`` for a crash (no cleanup, no ``finally``, no
+flush) or ``OSError(ENOSPC)`` for points named ``enospc_*`` (a full disk). Unset, each call
+is one dictionary lookup. Named points:
+
+``after_sqlite_commit``        ingest committed a document, the kept original not yet swapped in
+``during_index_save``          half of a new index generation written to its staging directory
+``enospc_during_index_save``   the same point, failing as a full disk does
+``between_generations``        a new generation complete on disk, ``CURRENT`` not yet switched
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+
+CRASH_ENV = "POLICYQA_CRASH_AT"
+
+
+def crash_point(name: str) -> None:
+    """Crash (SIGKILL) or raise ENOSPC here when ``POLICYQA_CRASH_AT`` names this point."""
+    if os.environ.get(CRASH_ENV) != name:
+        return
+    if name.startswith("enospc_"):
+        raise OSError(errno.ENOSPC, f"No space left on device (injected at {name})")
+    os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,1 @@
+"""Answerers turn a question and its retrieved clauses into a cited ``Answer``."""

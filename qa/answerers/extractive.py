@@ -1,0 +1,115 @@
+"""The default answerer: selects and cites sentences of the retrieved clauses (offline)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from policyqa.records import Answer, Citation, Hit
+from qa.abstain import abstained_answer
+from qa.citations import make_citation
+from qa.intent import Tokenize, analyze_question
+from qa.ranking import RankingWeights, ScoredSentence, SentenceRanker, is_heading_line
+
+_END_PUNCTUATION = re.compile(r"[。！？!?]$")
+# Footnote calls such as 77.20分[1] would read as our own citation markers.
+_FOOTNOTE_CALL = re.compile(r"\[\d+\]")
+_SOFT_END = re.compile(r"[；;，,、：:]+$")
+# Spaces next to a CJK character are PDF extraction artefacts, not words apart.
+_CJK_SPACE = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+
+
+class ExtractiveAnswerer:
+    """Answers with the sentences of the retrieved clauses that best cover the question.
+
+    The selection is short and non-redundant: the best sentence, then further sentences
+    scoring at least ``min_relative_score`` of it and not repeating an already chosen one,
+    up to ``max_sentences`` and ``max_chars``. List questions take the enumerated items of
+    the best clause in their order. Each sentence ends with its ``[n]`` marker; the
+    citation quotes the sentence verbatim.
+    """
+
+    def __init__(
+        self,
+        tokenize: Tokenize,
+        max_sentences: int = 4,
+        max_chars: int = 360,
+        top_hits: int = 6,
+        min_relative_score: float = 0.55,
+        max_redundancy: float = 0.6,
+        weights: RankingWeights = RankingWeights(),
+    ):
+        self.tokenize = tokenize
+        self.max_sentences = max_sentences
+        self.max_chars = max_chars
+        self.min_relative_score = min_relative_score
+        self.max_redundancy = max_redundancy
+        self.ranker = SentenceRanker(tokenize, top_hits=top_hits, weights=weights)
+
+    def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
+        """Answer ``question`` from ``hits``; abstain when no sentence shares a term with it."""
+        intent = analyze_question(question, self.tokenize)
+        ranked = self.ranker.rank(intent, hits)
+        if not ranked or ranked[0].coverage == 0:
+            return abstained_answer(question, hits)
+        chosen = self.select(ranked, wants_list=intent.wants_list)
+        return compose_answer(question, chosen)
+
+    def select(self, ranked: Sequence[ScoredSentence], wants_list: bool = False) -> list[ScoredSentence]:
+        """The short, non-redundant set of sentences to answer with, in reading order."""
+        best = ranked[0]
+        chosen = [best]
+        used = len(best.text)
+        floor = best.score * self.min_relative_score
+        pool: list[ScoredSentence] = list(ranked[1:])
+        if wants_list and best.list_item:
+            # The siblings of an enumerated item answer a list question together, in order.
+            siblings = [
+                s for s in pool
+                if s.list_item and not is_heading_line(s.text) and s.hit.chunk.chunk_id == best.hit.chunk.chunk_id
+            ]
+            pool = sorted(siblings, key=lambda s: s.start) + [s for s in pool if s not in siblings]
+            floor = min(floor, min((s.score for s in siblings), default=floor))
+        for candidate in pool:
+            if len(chosen) >= self.max_sentences:
+                break
+            if candidate.score < floor or used + len(candidate.text) > self.max_chars:
+                continue
+            if any(_redundancy(candidate, c) > self.max_redundancy for c in chosen):
+                continue
+            chosen.append(candidate)
+            used += len(candidate.text)
+        return order_for_reading(chosen)
+
+
+def order_for_reading(sentences: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """Documents in order of their best sentence; sentences of one document in text order."""
+    doc_order: dict[str, int] = {}
+    for s in sentences:
+        doc_order.setdefault(s.hit.chunk.doc_id, len(doc_order))
+    return sorted(sentences, key=lambda s: (doc_order[s.hit.chunk.doc_id], s.doc_start))
+
+
+def compose_answer(question: str, sentences: Sequence[ScoredSentence], notice: str | None = None) -> Answer:
+    """The answer text, one ``[n]`` marker closing each sentence, and its citations."""
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for marker, sentence in enumerate(sentences, 1):
+        citations.append(make_citation(marker, sentence.hit, None, sentence.start, sentence.end))
+        parts.append(f"{display_sentence(sentence.text)}[{marker}]")
+    return Answer(question=question, text="".join(parts), abstained=False, citations=tuple(citations), notice=notice)
+
+
+def display_sentence(text: str) -> str:
+    """A quoted clause as a sentence of the answer: whitespace runs collapsed, closed by 。."""
+    text = _FOOTNOTE_CALL.sub("", _CJK_SPACE.sub("", " ".join(text.split())))
+    text = _SOFT_END.sub("", text)
+    return text if _END_PUNCTUATION.search(text) else text + "。"
+
+
+def _redundancy(a: ScoredSentence, b: ScoredSentence) -> float:
+    if a.hit.chunk.doc_id == b.hit.chunk.doc_id and a.doc_start < b.doc_start + len(b.text) and b.doc_start < a.doc_start + len(a.text):
+        return 1.0  # the same words, reached through two overlapping chunks
+    if not a.terms or not b.terms:
+        return 0.0
+    return len(a.terms & b.terms) / min(len(a.terms), len(b.terms))

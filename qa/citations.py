@@ -1,0 +1,81 @@
+"""Citations: verbatim spans of stored chunks, located in their document's cleaned text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policyqa.records import Chunk, Citation, DocumentInfo, Hit
+
+
+def make_citation(
+    marker: int,
+    hit_or_chunk: Hit | Chunk,
+    doc: DocumentInfo | None,
+    start: int,
+    end: int,
+) -> Citation:
+    """Cite ``[start, end)`` of a chunk's text (offsets local to ``chunk.text``).
+
+    ``quote`` is the chunk's original text of the span with surrounding whitespace
+    trimmed; ``start``/``end`` of the citation are offsets in the document's cleaned
+    text (``chunk.start`` + local offsets), so ``document_text[c.start:c.end] == c.quote``.
+    ``doc`` may be ``None`` when a ``Hit`` is given (its own ``doc`` is used).
+    Raises ``ValueError`` for an empty or out-of-range span.
+    """
+    if isinstance(hit_or_chunk, Hit):
+        chunk = hit_or_chunk.chunk
+        doc = doc or hit_or_chunk.doc
+    else:
+        chunk = hit_or_chunk
+    if doc is None:
+        raise ValueError("make_citation needs the chunk's DocumentInfo")
+    text = chunk.text
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"span [{start}, {end}) outside chunk {chunk.chunk_id} of length {len(text)}")
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        raise ValueError(f"span of chunk {chunk.chunk_id} is only whitespace")
+    return Citation(
+        marker=marker,
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        source=doc.source,
+        title=doc.title,
+        doc_number=doc.doc_number,
+        section=chunk.section_path,
+        pages=chunk.pages,
+        quote=text[start:end],
+        start=chunk.start + start,
+        end=chunk.start + end,
+    )
+
+
+def citation_to_dict(citation: Citation) -> dict[str, Any]:
+    """The public JSON shape of a citation (the ``policyqa ask --json`` contract)."""
+    return {
+        "marker": citation.marker,
+        "chunk_id": citation.chunk_id,
+        "doc_id": citation.doc_id,
+        "source": citation.source,
+        "title": citation.title,
+        "doc_number": citation.doc_number,
+        "section": citation.section,
+        "pages": list(citation.pages),
+        "quote": citation.quote,
+    }
+
+
+def format_source(citation: Citation) -> str:
+    """One readable line naming where a citation comes from: title, 文号, section, pages."""
+    parts = [citation.title or citation.source]
+    if citation.doc_number:
+        parts.append(citation.doc_number)
+    if citation.section:
+        parts.append(citation.section)
+    if citation.pages:
+        pages = citation.pages
+        parts.append(f"第{pages[0]}页" if len(pages) == 1 else f"第{pages[0]}–{pages[-1]}页")
+    return "，".join(parts)

@@ -1,0 +1,23 @@
+"""The public JSON shape of verdicts (``policyqa verify --json`` and the HTTP API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policyqa.records import Difference, Verdict
+from qa.citations import citation_to_dict
+
+
+def difference_to_dict(difference: Difference) -> dict[str, str]:
+    """``{"kind", "claim", "source"}``."""
+    return {"kind": difference.kind, "claim": difference.claim, "source": difference.source}
+
+
+def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
+    """``{"claim", "verdict", "evidence": [citation...], "differences": [...]}``."""
+    return {
+        "claim": verdict.claim,
+        "verdict": verdict.label,
+        "evidence": [citation_to_dict(c) for c in verdict.evidence],
+        "differences": [difference_to_dict(d) for d in verdict.differences],
+    }

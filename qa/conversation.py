@@ -1,0 +1,46 @@
+"""Follow-up questions: "它的预算呢" / "那老年人呢" rewritten with the conversation's topic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from qa.intent import Tokenize, analyze_question
+
+# A question that leans on an earlier turn: a pronoun or demonstrative standing for the
+# topic, or the "那…呢" shape that swaps one slot of the previous question.
+_PRONOUN = re.compile(r"它|它们|其中|这个|这项|这些|这方面|该项|该|此项|此|上述|前述|那个|那项|那些")
+_WHAT_ABOUT = re.compile(r"^\s*(?:那么?|还有|另外)?\s*(?P<focus>.{0,20}?)\s*(?:呢|怎么样|如何)\s*[？?。]?\s*$")
+_MAX_TOPIC_TERMS = 6
+
+
+def is_follow_up(question: str) -> bool:
+    """True when ``question`` cannot be understood without the previous turn."""
+    stripped = question.strip()
+    if _WHAT_ABOUT.match(stripped) and len(stripped) <= 24:
+        return True
+    return bool(_PRONOUN.search(stripped)) and len(stripped) <= 30
+
+
+def rewrite_follow_up(question: str, history: Sequence[str], tokenize: Tokenize) -> str:
+    """``question`` made self-contained with the topic terms of the previous questions.
+
+    ``history`` holds the earlier questions of the conversation, oldest first. A question that
+    is not elliptical is returned unchanged; otherwise the content terms of the previous
+    (itself rewritten) question that the new one does not already name are appended, so that
+    retrieval and sentence scoring see the conversation's topic.
+    """
+    if not history or not is_follow_up(question):
+        return question
+    previous = rewrite_follow_up(history[-1], history[:-1], tokenize)
+    own_terms = set(analyze_question(question, tokenize).terms)
+    carried = [t for t in analyze_question(previous, tokenize).terms if t not in own_terms]
+    if not carried:
+        return question
+    topic = " ".join(_drop_sub_terms(carried)[:_MAX_TOPIC_TERMS])
+    return f"{question.strip()}（{topic}）"
+
+
+def _drop_sub_terms(terms: Sequence[str]) -> list[str]:
+    # Search-mode tokenisation yields 数据, 大脑 and 数据大脑; carrying the compound is enough.
+    return [t for t in terms if not any(t != other and t in other for other in terms)]

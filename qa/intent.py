@@ -1,0 +1,72 @@
+"""What a question asks for: its content terms and whether it wants a number or a list."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Tokenize = Callable[[str], list[str]]
+
+# Words that shape a question but never appear in the clause that answers it. The index
+# tokenizer already drops function words; these are the asking words it keeps.
+_ASKING_WORDS = frozenset(
+    "主要 具体 分别 情况 内容 方面 哪些方面 有哪些 包括 包含 多大 几个 哪一年 哪年 何时 "
+    "什么时候 是什么 指什么 怎么样 怎么办 做了 做好 采取 要求 提到 提出 规定 说 讲 目前 现在 "
+    "一共 总共 共 大概 大约 吗 呢 么 相关 方面的 哪家 哪个部门 部门 单位 时候 打算 能 拿到 这次 才能 "
+    "一天 哪一天 第几 哪几 哪几个 哪个 没有 有没有 建 所 名 后 得 要 想 叫 用".split()
+)
+_NUMERIC_CUES = re.compile(
+    r"多少|(?<!哪)几(?![类种方])[个项家条年次名]?|多大|多高|多长|比例|占比|百分之|百分比|金额|资金|预算|投资|得分|分数|评分|"
+    r"分值|几分|何时|哪一?年|什么时候|日期|时间|数量|规模|增长|达到|排名|第几|文号|编号|号"
+)
+_LIST_CUES = re.compile(r"哪些|哪几|几个方面|几方面|几类|几种|包括|包含|措施|举措|任务|内容有|有什么|分别|列举|清单|方面")
+_LIST_ITEM = re.compile(
+    r"(?:^|[：:]\s*)(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+[.、．]|[①②③④⑤⑥⑦⑧⑨⑩]|第[一二三四五六七八九十]+[，,、])"
+)
+_QUANTITY = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|％|万亿|亿元|万元|千元|元|亿条|万条|亿|万|分|个月|年|月|日|条|项|个|家|人|次|套|台|天|小时|倍|TB|PB|GB|km)"
+    r"|[〔\[]\s*\d{4}\s*[〕\]]\s*\d+\s*号|\d{8}"
+)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class QuestionIntent:
+    """The parts of a question the answerer scores sentences against."""
+
+    question: str
+    terms: tuple[str, ...]  # content terms, in question order, unique
+    wants_number: bool
+    wants_list: bool
+    numbers: tuple[str, ...]  # numbers the question itself names (years, amounts, ids)
+
+
+def analyze_question(question: str, tokenize: Tokenize) -> QuestionIntent:
+    """Split ``question`` into its content terms and its numeric/list intent."""
+    seen: dict[str, None] = {}
+    for token in tokenize(question):
+        if token not in _ASKING_WORDS:
+            seen.setdefault(token, None)
+    return QuestionIntent(
+        question=question,
+        terms=tuple(seen),
+        wants_number=bool(_NUMERIC_CUES.search(question)),
+        wants_list=bool(_LIST_CUES.search(question)),
+        numbers=tuple(_NUMBER.findall(question)),
+    )
+
+
+def holds_quantity(sentence: str) -> bool:
+    """True when ``sentence`` states a number with a unit, a 文号 or a proposal number."""
+    return bool(_QUANTITY.search(sentence))
+
+
+def is_list_item(sentence: str) -> bool:
+    """True when ``sentence`` opens an enumerated item (一是 / （一） / 1. / ①)."""
+    return bool(_LIST_ITEM.match(sentence.lstrip()) or _LIST_ITEM.search(sentence[:40]))
+
+
+def numbers_in(text: str) -> tuple[str, ...]:
+    """The decimal numbers written in ``text`` (whitespace inside them ignored)."""
+    return tuple(_NUMBER.findall(text))

@@ -1,0 +1,133 @@
+"""Scoring the sentences of retrieved clauses against a question."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from policyqa.records import Hit
+from qa.injection import looks_like_instruction
+from qa.intent import QuestionIntent, Tokenize, holds_quantity, is_list_item, numbers_in
+from qa.sentences import split_sentences
+
+# A sentence proper ends with a terminator (maybe followed by a closing mark); a heading
+# line such as 一、关于“…”的建议 does not, and restates the question rather than answering it.
+_SENTENCE_END = re.compile(r"[。！？；!?;][”’）)》」』】]*$")
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """One sentence of one hit's chunk, with its relevance to the question."""
+
+    hit: Hit
+    start: int  # local offsets in hit.chunk.text
+    end: int
+    text: str
+    terms: frozenset[str]
+    score: float
+    coverage: float  # weighted share of the question's terms the sentence (or its section) holds
+    list_item: bool
+
+    @property
+    def doc_start(self) -> int:
+        """Offset of the sentence in its document's cleaned text (the deduplication key)."""
+        return self.hit.chunk.start + self.start
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    """How the parts of a sentence's score add up (tuned on the dev questions)."""
+
+    section: float = 0.35  # question terms found in the clause's heading path
+    rank: float = 0.25  # bonus of the first hit; decays as 1/(1+position)
+    number: float = 0.2  # numeric question and a sentence holding a quantity
+    list_item: float = 0.12  # list question and an enumerated item
+    heading_penalty: float = 0.25  # factor for heading-like lines without closing punctuation
+
+
+def term_weight(term: str) -> float:
+    """A term's weight in coverage: longer and numeric terms are more specific."""
+    weight = 1.0 + math.log(max(len(term), 1))
+    if any(ch.isdigit() for ch in term):
+        weight *= 1.5
+    return weight
+
+
+class SentenceRanker:
+    """Scores every sentence of the top hits by overlap with the question's content terms,
+    the clause heading, the hit's rank and the question's numeric/list intent."""
+
+    def __init__(self, tokenize: Tokenize, top_hits: int = 6, weights: RankingWeights = RankingWeights()):
+        self.tokenize = tokenize
+        self.top_hits = top_hits
+        self.weights = weights
+
+    def rank(self, intent: QuestionIntent, hits: Sequence[Hit]) -> list[ScoredSentence]:
+        """Sentences of the first ``top_hits`` hits, best first, one per document position."""
+        if not intent.terms:
+            return []
+        raw: list[tuple[int, Hit, int, int, str, frozenset[str], frozenset[str]]] = []
+        for position, hit in enumerate(hits[: self.top_hits]):
+            path_terms = frozenset(self.tokenize(" ".join(hit.chunk.section)))
+            context_terms = path_terms
+            text = hit.chunk.text
+            for start, end in split_sentences(text):
+                sentence = text[start:end]
+                if looks_like_instruction(sentence):
+                    continue  # an injected instruction is data, never an answer
+                terms = frozenset(self.tokenize(sentence))
+                raw.append((position, hit, start, end, sentence, terms, context_terms))
+                if is_heading_line(sentence):
+                    # A heading inside the chunk (not parsed as a section) frames what follows.
+                    context_terms = path_terms | terms
+        idf = _local_idf(intent.terms, [r[5] for r in raw])
+        weights = {t: term_weight(t) * idf[t] for t in intent.terms}
+        total = sum(weights.values()) or 1.0
+
+        best: dict[tuple[str, int], ScoredSentence] = {}
+        for position, hit, start, end, sentence, terms, section_terms in raw:
+            overlap = sum(w for t, w in weights.items() if t in terms) / total
+            in_section = sum(w for t, w in weights.items() if t in section_terms and t not in terms) / total
+            score = overlap + self.weights.section * in_section
+            score += self.weights.rank / (1 + position)
+            list_item = is_list_item(sentence)
+            if intent.wants_number and (holds_quantity(sentence) or len(numbers_in(sentence)) >= 2):
+                score += self.weights.number
+            if intent.wants_list and list_item:
+                score += self.weights.list_item
+            if is_heading_line(sentence):
+                score *= self.weights.heading_penalty
+            if overlap == 0:
+                score *= 0.3  # a sentence sharing no term with the question answers nothing
+            scored = ScoredSentence(
+                hit=hit,
+                start=start,
+                end=end,
+                text=sentence,
+                terms=terms,
+                score=score,
+                coverage=min(1.0, overlap + in_section),
+                list_item=list_item,
+            )
+            # Overlapping chunks repeat sentences: keep the copy from the better hit.
+            key = (hit.chunk.doc_id, hit.chunk.start + start)
+            if key not in best or best[key].score < score:
+                best[key] = scored
+        return sorted(best.values(), key=lambda s: (-s.score, s.doc_start))
+
+
+def is_heading_line(sentence: str) -> bool:
+    """True for a short line without closing punctuation (一、关于…的建议), not a sentence."""
+    return len(sentence) < 60 and not _SENTENCE_END.search(sentence)
+
+
+def _local_idf(terms: Sequence[str], sentence_terms: Sequence[frozenset[str]]) -> dict[str, float]:
+    """IDF of the question terms over the candidate sentences, floored so no term vanishes."""
+    n = len(sentence_terms)
+    idf: dict[str, float] = {}
+    for term in terms:
+        df = sum(1 for s in sentence_terms if term in s)
+        idf[term] = max(0.3, math.log((n + 1) / (df + 0.5))) if n else 1.0
+    return idf

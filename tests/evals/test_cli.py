@@ -1,0 +1,52 @@
+"""`policyqa eval` end to end through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.evals.conftest import write_mini_gold
+from ui.cli import app
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_eval_prints_the_report_and_writes_three_files(
+    demo_index_dir: Path, real_gold_dir: Path, tmp_path: Path
+) -> None:
+    write_mini_gold(real_gold_dir, tmp_path / "gold")
+    out = tmp_path / "reports"
+
+    result = CliRunner().invoke(
+        app,
+        ["--data-dir", str(demo_index_dir), "eval", "--gold", str(tmp_path / "gold"), "--out", str(out),
+         "--systems", "hybrid,bm25,dense"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "hit@5" in result.output and "MRR@10" in result.output
+    assert "no claims" in result.output  # a suite with nothing to measure says so instead of failing
+    markdown = (out / "latest.md").read_text(encoding="utf-8")
+    assert "| hybrid |" in markdown and "| dense |" in markdown and "latest.png" in markdown
+    data = json.loads((out / "latest.json").read_text(encoding="utf-8"))
+    assert data["suites"]["retrieval"]["available"]
+    assert data["config"]["cores"] >= 1 and data["config"]["corpus hash"]
+    overall = next(iter(data["suites"]["retrieval"]["tables"].values()))
+    assert [row["system"] for row in overall] == ["hybrid", "bm25", "dense"]
+    assert (out / "latest.png").read_bytes()[:8] == PNG_MAGIC
+
+
+def test_eval_without_an_index_says_what_to_run(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "empty"), "eval", "--out", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert "policyqa" in result.output and "ingest" in result.output
+    assert not (tmp_path / "latest.md").exists()
+
+
+def test_eval_refuses_an_unknown_split(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "eval", "--split", "train"])
+
+    assert result.exit_code == 2

@@ -1,0 +1,86 @@
+"""Precedent search, reply→proposal links and the citation graph on the real corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+DRAFT_ON_004 = (
+    "当前我市各部门信息系统各自建设，数据难以互通，形成了“信息孤岛”和“数据壁垒”，城市治理缺少统一的指挥平台。"
+    "建议依托政务数据大脑打通各部门数据，推进城市治理“一网统管”，在镇街推广基层治理综合调度平台，"
+    "并结合网格化管理提升基层治理的精细化水平。"
+)
+
+
+@pytest.fixture(scope="session")
+def store(demo_index_dir: Path):
+    from qa.precedents.factory import open_store
+
+    with open_store(demo_index_dir) as opened:
+        yield opened
+
+
+def by_prefix(store, prefix: str):
+    return next(d for d in store.list_documents() if d.source.startswith(prefix))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "number", "deputies", "session"),
+    [("003", "20210142", ("吴焯光",), "十六届人大六次会议"), ("004", "20220388", ("郑俊彦", "余映涛"), "十七届人大一次会议")],
+)
+def test_a_reply_is_linked_to_the_proposal_it_answers(store, prefix, number, deputies, session):
+    from qa.precedents.links import link_reply
+
+    doc = by_prefix(store, prefix)
+    link = link_reply(doc, store.document_text(doc.doc_id))
+    assert (link.proposal_number, link.deputies, link.session) == (number, deputies, session)
+    assert link.proposal_title.startswith("《关于") and link.proposal_title.endswith("的建议》")
+
+
+def test_documents_that_are_not_replies_have_no_proposal(store):
+    from qa.precedents.links import link_reply
+
+    plan = by_prefix(store, "002")
+    assert link_reply(plan, store.document_text(plan.doc_id)) is None
+
+
+def test_the_plan_is_cited_where_a_document_names_it(store):
+    from qa.precedents.factory import build_citation_graph
+
+    graph = build_citation_graph(store)
+    plan, report = by_prefix(store, "002"), by_prefix(store, "001")
+    cited_by = graph.related(plan.doc_id)["cited_by"]
+    assert [e["doc_id"] for e in cited_by] == [report.doc_id]
+    assert "十四五" in cited_by[0]["via"]
+    assert plan.doc_id in [e["doc_id"] for e in graph.related(report.doc_id)["cites"]]
+
+
+def test_a_draft_on_the_topic_of_004_finds_004_first_with_its_commitments(demo_index_dir: Path):
+    from qa.precedents.factory import build_precedent_finder
+
+    found = build_precedent_finder(demo_index_dir).find(DRAFT_ON_004, k=3)
+    top = found[0]
+    assert top.doc.source.startswith("004")
+    assert top.link is not None and top.link.proposal_number == "20220388"
+    assert top.clauses and all(c.doc_id == top.doc.doc_id for c in top.clauses)
+    assert 1 <= len(top.commitments) <= 5
+    assert any("将" in c or "计划" in c or "推进" in c for c in top.commitments)
+
+
+def test_precedents_and_related_cli(demo_index_dir: Path):
+    from ui.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["--data-dir", str(demo_index_dir), "precedents", DRAFT_ON_004, "--json"])
+    assert result.exit_code == 0, result.output
+    documents = json.loads(result.stdout)["documents"]
+    assert documents[0]["source"].startswith("004")
+    assert {"doc_id", "source", "title", "doc_type", "doc_number", "score", "clauses", "commitments"} <= set(documents[0])
+
+    result = runner.invoke(app, ["--data-dir", str(demo_index_dir), "related", "002_4a82e6608af59380", "--json"])
+    assert result.exit_code == 0, result.output
+    related = json.loads(result.stdout)
+    assert [e["source"][:3] for e in related["cited_by"]] == ["001"]

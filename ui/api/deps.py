@@ -1,0 +1,112 @@
+"""What every route shares: the service state on ``app.state`` and the caller's principal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from policyqa.errors import NotFoundError
+from policyqa.records import DocumentInfo
+from ui.api.audit import AuditLog
+from ui.api.auth import OPEN_PRINCIPAL, KeyStore, Principal, token_from_headers
+from ui.api.conversations import ConversationStore
+from ui.api.jobs import IngestJobs
+from ui.api.metrics import ServiceMetrics
+from ui.api.pool import WorkPool
+from ui.settings import Settings
+from ui.workspace import Workspace
+
+
+@dataclass
+class ServiceState:
+    """The long-lived parts of one running app."""
+
+    settings: Settings
+    workspace: Workspace
+    keys: KeyStore
+    audit: AuditLog
+    pool: WorkPool
+    jobs: IngestJobs
+    conversations: ConversationStore
+    metrics: ServiceMetrics
+    open_access: bool  # no keys were configured at start-up
+    loaded: bool = False
+    load_error: str | None = None
+
+    def warm_up(self) -> None:
+        """Load the index and build the services once, so the first request is not the slow one."""
+        try:
+            for name in ("retriever", "qa", "claims", "precedents"):
+                getattr(self.workspace, name)
+            self.loaded = True
+        except Exception as exc:  # reported by /readyz; requests will raise the same error
+            self.load_error = f"{type(exc).__name__}: {exc}"
+
+    def readiness(self) -> dict:
+        """``/readyz``: the index is loaded, is the live generation, and agrees with the store."""
+        if not self.loaded:
+            return {"ready": False, "status": self.load_error or "loading"}
+        report = self.workspace.index_manager.check(self.workspace.store)
+        loaded_generation = self.workspace.snapshot.generation.name
+        problems = list(report.problems)
+        if report.missing_from_index or report.missing_from_store:
+            problems.append(f"{len(report.missing_from_index)} chunks missing from the index, "
+                            f"{len(report.missing_from_store)} deleted chunks still indexed")
+        if report.generation != loaded_generation:
+            problems.append(f"serving generation {loaded_generation}, live is {report.generation}")
+        return {"ready": not problems, "status": "ready" if not problems else "inconsistent",
+                "generation": loaded_generation, "index_chunks": report.index_chunks,
+                "store_chunks": report.store_chunks, "problems": problems}
+
+    def visible_document(self, principal: Principal, doc_id: str) -> DocumentInfo:
+        """The stored document, or ``NotFoundError`` when absent OR not visible to ``principal``.
+
+        Both cases answer the same way so a caller cannot probe for documents it may not see.
+        """
+        info = self.workspace.store.get_document(doc_id)
+        if not principal.may_see(info):
+            raise NotFoundError(f"no stored document {doc_id}")
+        return info
+
+    def may_see_id(self, principal: Principal, doc_id: str) -> bool:
+        """True when ``doc_id`` is stored and visible to ``principal``."""
+        try:
+            self.visible_document(principal, doc_id)
+        except NotFoundError:
+            return False
+        return True
+
+
+def get_state(request: Request) -> ServiceState:
+    return request.app.state.service
+
+
+def get_principal(
+    request: Request,
+    authorization: str | None = Header(None, description="Bearer <API key>"),
+    x_api_key: str | None = Header(None, description="the API key (alternative to Authorization)"),
+) -> Principal:
+    """The caller. With no keys configured everyone is the open principal."""
+    state: ServiceState = request.app.state.service
+    token = token_from_headers(authorization, x_api_key)
+    if state.open_access and not state.keys.has_keys():
+        return OPEN_PRINCIPAL
+    if token is None:
+        raise HTTPException(401, "missing API key", headers={"WWW-Authenticate": "Bearer"})
+    principal = state.keys.authenticate(token)
+    if principal is None:
+        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def require(role: str) -> Callable[..., Principal]:
+    """A dependency that admits principals of at least ``role``."""
+
+    def dependency(principal: Principal = Depends(get_principal)) -> Principal:
+        if not principal.can(role):
+            raise HTTPException(403, f"this action needs the {role} role")
+        return principal
+
+    return dependency

@@ -1,0 +1,76 @@
+"""`policyqa eval`: measure retrieval (and, once built, answers, claims, precedents) on a gold set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the eval command to the root app."""
+    app.command("eval")(eval_command)
+
+
+def eval_command(
+    ctx: typer.Context,
+    gold: Optional[Path] = typer.Option(
+        None, "--gold", help="Gold set directory (questions.jsonl, ...); default: the shipped evals/gold."
+    ),
+    split: str = typer.Option("all", "--split", help="Which gold items: dev, test or all."),
+    out: Optional[Path] = typer.Option(
+        None, "--out", help="Where latest.md/.json/.png go; default: evals/reports."
+    ),
+    systems: str = typer.Option(
+        "hybrid,bm25,dense,naive", "--systems", help="Retrieval systems to compare, comma-separated."
+    ),
+) -> None:
+    """Evaluate the data dir's index against a gold set and print one report."""
+    from rich.console import Console
+
+    from evals.gold import DEFAULT_GOLD_DIR
+    from evals.report import print_report, write_report
+    from evals.runner import SPLITS, run_eval
+    from evals.suites import default_suites
+    from evals.systems import SYSTEM_NAMES
+    from index import FusionParams, default_embedder
+    from policyqa.errors import PolicyQAError
+
+    settings = ctx.obj
+    console = Console()
+    if split not in SPLITS:
+        raise typer.BadParameter(f"use one of {', '.join(SPLITS)}", param_hint="--split")
+    chosen = tuple(s.strip() for s in systems.split(",") if s.strip())
+    if not chosen or set(chosen) - set(SYSTEM_NAMES):
+        raise typer.BadParameter(f"choose among {', '.join(SYSTEM_NAMES)}", param_hint="--systems")
+    gold_dir = gold or DEFAULT_GOLD_DIR
+    out_dir = out or DEFAULT_GOLD_DIR.parent / "reports"
+    fusion = FusionParams(
+        method=settings.fusion,
+        rrf_k=settings.rrf_k,
+        bm25_weight=settings.bm25_weight,
+        dense_weight=settings.dense_weight,
+        candidates=settings.fusion_candidates,
+    )
+    # The same embedder and chunk parameters the index was built with, or the index is refused.
+    embedder = default_embedder(settings.data_dir, settings.embedder, settings.embedder_model)
+    chunk_params = {"size": settings.chunk_size, "overlap": settings.chunk_overlap}
+    try:
+        with console.status("opening the index…") as status:
+
+            def show_suite(name: str) -> None:
+                # The naive baseline's windows are embedded once per machine (then cached).
+                status.update(f"evaluating {name}…")
+
+            report = run_eval(
+                gold_dir, settings.data_dir, split, fusion=fusion, suites=default_suites(chosen),
+                embedder=embedder, chunk_params=chunk_params, on_suite=show_suite,
+            )
+    except PolicyQAError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
+    print_report(report, console)
+    files = write_report(report, out_dir)
+    written = ", ".join(str(p) for p in (files.markdown, files.json, files.chart) if p)
+    console.print(f"report written: {written}")
