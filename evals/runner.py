@@ -34,7 +34,7 @@ def run_eval(
     ``fusion`` (``index.FusionParams``), ``embedder`` and ``chunk_params`` are the settings in
     force (the CLI passes them; ``None`` means the index defaults); ``on_suite(name)`` is called
     as each suite starts (progress display). The index must already exist
-    (``IndexMissingError`` otherwise: eval never builds one behind your back).
+    (``IndexMismatchError`` otherwise: eval never builds one behind your back).
     """
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; use one of {SPLITS}")

@@ -28,24 +28,23 @@ class RetrievalSystem:
     chunks: tuple[tuple[str, str, str], ...]
 
 
-class IndexMissingError(IndexMismatchError):
-    """``policyqa eval`` found no index (or no ingested documents) in the data dir."""
-
-
 def doc_stem(source: str) -> str:
     """The gold set's name for a document: its ingested file name without the extension."""
     return Path(source).stem
 
 
 def open_snapshot(context: EvalContext) -> Any:
-    """The data dir's live index generation, loaded once per run; never builds one."""
+    """The data dir's live index generation, loaded once per run; never builds one.
+
+    Raises ``IndexMismatchError`` with the command to run when there is no store or no index.
+    """
 
     def load() -> Any:
         from index import INDEX_DIR_NAME, STORE_NAME, open_index
 
         data_dir = context.data_dir
         if not (data_dir / STORE_NAME).is_file():
-            raise IndexMissingError(
+            raise IndexMismatchError(
                 f"no ingested documents in {data_dir} (no {STORE_NAME}); "
                 f"run `policyqa --data-dir {data_dir} ingest corpus/*.txt` first"
             )
@@ -57,7 +56,7 @@ def open_snapshot(context: EvalContext) -> Any:
                 build_missing=False,
             )
         except IndexMismatchError as exc:
-            raise IndexMissingError(
+            raise IndexMismatchError(
                 f"cannot open the index in {data_dir / INDEX_DIR_NAME}: {exc}"
             ) from exc
 

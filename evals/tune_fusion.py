@@ -27,7 +27,7 @@ from index.catalog import ChunkCatalog, top_rows  # noqa: E402
 from index.dense import DenseRetriever, build_faiss  # noqa: E402
 from index.fusion import fuse  # noqa: E402
 from index.terms import mine_terms  # noqa: E402
-from index.texts import DEFAULT_DENSE_FIELDS, DEFAULT_KEYWORD_FIELDS, compose_index_text  # noqa: E402
+from index.texts import DEFAULT_KEYWORD_FIELDS, compose_index_text  # noqa: E402
 from index.tokenize import ChineseTokenizer  # noqa: E402
 from ingest.store import DocumentStore  # noqa: E402
 

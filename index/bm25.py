@@ -17,9 +17,11 @@ from policyqa.records import Hit, SearchFilter
 MAX_QUERY_CHARS = 2000
 
 
-def build_bm25(token_lists: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> bm25s.BM25:
-    """A bm25s index over pre-tokenised chunks (row i = token_lists[i])."""
-    model = bm25s.BM25(k1=k1, b=b)
+def build_bm25(
+    token_lists: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75, method: str = "lucene"
+) -> bm25s.BM25:
+    """A bm25s index over pre-tokenised chunks (row i = token_lists[i]); ``method`` is a bm25s variant."""
+    model = bm25s.BM25(k1=k1, b=b, method=method)
     model.index([list(tokens) for tokens in token_lists], show_progress=False)
     return model
 

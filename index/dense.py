@@ -1,4 +1,8 @@
-"""Dense retrieval: FAISS inner product over unit vectors (exact when small, HNSW when large)."""
+"""Dense retrieval: FAISS inner product over unit vectors (exact when small, HNSW when large).
+
+A chunk may own several vectors (its sentence windows, ``index/windows.py``): FAISS then maps
+each vector to its chunk's row (``IndexIDMap2``) and a chunk scores as its best window.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +19,11 @@ from policyqa.records import Hit, SearchFilter
 HNSW_NEIGHBOURS = 32
 
 
-def build_faiss(vectors: np.ndarray, exact_max: int = 50_000) -> faiss.Index:
-    """``IndexFlatIP`` up to ``exact_max`` rows (exact, and fast enough); HNSW above it."""
+def build_faiss(vectors: np.ndarray, exact_max: int = 50_000, owners: np.ndarray | None = None) -> faiss.Index:
+    """``IndexFlatIP`` up to ``exact_max`` vectors (exact, and fast enough); HNSW above it.
+
+    Without ``owners`` vector i is row i; with them vector i belongs to row ``owners[i]``.
+    """
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     dim = vectors.shape[1]
     if len(vectors) <= exact_max:
@@ -24,8 +31,12 @@ def build_faiss(vectors: np.ndarray, exact_max: int = 50_000) -> faiss.Index:
     else:
         index = faiss.IndexHNSWFlat(dim, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
-    index.add(vectors)
-    return index
+    if owners is None:
+        index.add(vectors)
+        return index
+    mapped = faiss.IndexIDMap2(index)
+    mapped.add_with_ids(vectors, np.ascontiguousarray(owners, dtype=np.int64))
+    return mapped
 
 
 def save_faiss(index: faiss.Index, path: Path) -> None:
@@ -38,11 +49,48 @@ def load_faiss(path: Path) -> faiss.Index:
     return faiss.read_index(str(path))
 
 
+def stack_row_vectors(row_vectors: list[np.ndarray], dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row vector blocks → (all vectors, the row owning each) for ``build_faiss``."""
+    if not row_vectors:
+        return np.zeros((0, dim), dtype=np.float32), np.zeros(0, dtype=np.int64)
+    owners = np.concatenate([np.full(len(block), row, dtype=np.int64) for row, block in enumerate(row_vectors)])
+    return np.vstack(row_vectors).astype(np.float32), owners
+
+
+def vector_owners(index: faiss.Index) -> np.ndarray:
+    """The row each stored vector belongs to (vector i → row i for an index without windows)."""
+    if isinstance(index, faiss.IndexIDMap2):
+        return faiss.vector_to_array(index.id_map).astype(np.int64)
+    return np.arange(index.ntotal, dtype=np.int64)
+
+
+def stored_row_vectors(index: faiss.Index) -> dict[int, np.ndarray]:
+    """Each row's vectors (one per window), reused by incremental syncs instead of re-embedding."""
+    if index.ntotal == 0:
+        return {}
+    base = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
+    vectors = base.reconstruct_n(0, index.ntotal)
+    owners = vector_owners(index)
+    grouped: dict[int, list[np.ndarray]] = {}
+    for owner, vector in zip(owners.tolist(), vectors):
+        grouped.setdefault(owner, []).append(vector)
+    return {row: np.vstack(rows) for row, rows in grouped.items()}
+
+
 def stored_vectors(index: faiss.Index) -> np.ndarray:
-    """All vectors of a flat or HNSW-flat index, in row order (reused by incremental syncs)."""
+    """One unit vector per row, in row order (a row's windows averaged), for single-vector stores."""
     if index.ntotal == 0:
         return np.zeros((0, index.d), dtype=np.float32)
-    return index.reconstruct_n(0, index.ntotal)
+    grouped = stored_row_vectors(index)
+    pooled = np.vstack([grouped[row].mean(axis=0) for row in range(len(grouped))]).astype(np.float32)
+    return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+def _windows_per_row(index: faiss.Index) -> int:
+    """The most vectors any row owns (1 without windows): how far to over-fetch."""
+    if not isinstance(index, faiss.IndexIDMap2) or index.ntotal == 0:
+        return 1
+    return int(np.bincount(vector_owners(index)).max())
 
 
 class DenseRetriever:
@@ -52,6 +100,7 @@ class DenseRetriever:
         self.catalog = catalog
         self.index = index
         self.embedder = embedder
+        self._fetch_factor = _windows_per_row(index)
 
     def search_rows(self, query: str, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
         """(row, cosine) pairs, best first, restricted to ``allowed`` rows."""
@@ -60,13 +109,20 @@ class DenseRetriever:
         if k == 0:
             return []
         vector = self.embedder.embed([check_query(query)], "query")
+        # Several windows of one chunk may come first: fetch more and keep each row's best.
+        fetch = min(self.index.ntotal, k * self._fetch_factor)
         selector = faiss.IDSelectorBatch(allowed_ids)
-        if isinstance(self.index, faiss.IndexHNSWFlat):
-            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(64, 4 * k))
+        base = faiss.downcast_index(self.index.index) if isinstance(self.index, faiss.IndexIDMap2) else self.index
+        if isinstance(base, faiss.IndexHNSWFlat):
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(64, 4 * fetch))
         else:
             params = faiss.SearchParameters(sel=selector)
-        scores, rows = self.index.search(vector, k, params=params)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        scores, rows = self.index.search(vector, fetch, params=params)
+        best: dict[int, float] = {}
+        for row, value in zip(rows[0].tolist(), scores[0].tolist()):
+            if row >= 0 and row not in best:
+                best[row] = value
+        return list(best.items())[:k]
 
     def retrieve(self, query: str, k: int = 10, filters: SearchFilter | None = None) -> list[Hit]:
         """The ``k`` allowed chunks closest to the query."""

@@ -32,13 +32,14 @@ import numpy as np
 
 from index.bm25 import build_bm25, load_bm25, save_bm25
 from index.catalog import ChunkCatalog
-from index.dense import build_faiss, load_faiss, save_faiss, stored_vectors
+from index.dense import build_faiss, load_faiss, save_faiss, stack_row_vectors, stored_row_vectors, vector_owners
 from index.embedders.base import Embedder
 from index.manifest import REINDEX_HINT, Manifest
 from index.snapshot import IndexSnapshot
 from index.terms import mine_terms
 from index.texts import DEFAULT_DENSE_FIELDS, DEFAULT_KEYWORD_FIELDS, compose_index_text
 from index.tokenize import ChineseTokenizer
+from index.windows import DEFAULT_DENSE_WINDOW, split_windows
 from policyqa.errors import IndexBusyError, IndexMismatchError
 from policyqa.faults import crash_point
 
@@ -94,6 +95,7 @@ class IndexManager:
         dense_fields: tuple[str, ...] = DEFAULT_DENSE_FIELDS,
         faiss_exact_max: int = 50_000,
         lock_timeout_s: float = 600.0,
+        dense_window: int = DEFAULT_DENSE_WINDOW,
     ):
         self.root = Path(root)
         self.embedder = embedder
@@ -103,6 +105,7 @@ class IndexManager:
         self.dense_fields = tuple(dense_fields)
         self.faiss_exact_max = faiss_exact_max
         self.lock_timeout_s = lock_timeout_s
+        self.dense_window = dense_window
 
     def expected_manifest(self, chunk_count: int = 0, corpus_hash: str = "") -> Manifest:
         """The manifest a generation built now, with these settings, would carry."""
@@ -115,6 +118,7 @@ class IndexManager:
             dense_fields=self.dense_fields,
             chunk_count=chunk_count,
             corpus_hash=corpus_hash,
+            dense_window=self.dense_window,
         )
 
     def current_generation(self) -> Path | None:
@@ -204,16 +208,17 @@ class IndexManager:
                 tokenizer.tokenize(compose_index_text(documents[c.doc_id], c, self.keyword_fields)) for c in chunks
             ]
             to_embed = [i for i, c in enumerate(chunks) if c.chunk_id not in old_vectors]
-            new_vectors = self.embedder.embed(
-                [compose_index_text(documents[chunks[i].doc_id], chunks[i], self.dense_fields) for i in to_embed],
-                "passage",
-            )
-            vectors = np.zeros((len(chunks), self.embedder.dim), dtype=np.float32)
-            for i, chunk in enumerate(chunks):
-                if chunk.chunk_id in old_vectors:
-                    vectors[i] = old_vectors[chunk.chunk_id]
-            if to_embed:
-                vectors[to_embed] = new_vectors
+            # Each chunk is embedded as its sentence windows; the dense side scores it by its best one.
+            windows = [
+                split_windows(compose_index_text(documents[chunks[i].doc_id], chunks[i], self.dense_fields),
+                              self.dense_window)
+                for i in to_embed
+            ]
+            flat = self.embedder.embed([w for ws in windows for w in ws], "passage")
+            offsets = np.cumsum([0, *(len(ws) for ws in windows)])
+            new_vectors = {i: flat[offsets[n]:offsets[n + 1]] for n, i in enumerate(to_embed)}
+            vectors = [old_vectors[c.chunk_id] if c.chunk_id in old_vectors else new_vectors[i]
+                       for i, c in enumerate(chunks)]
             manifest = self.expected_manifest(len(chunks), corpus_hash)
             name = self._publish(manifest, chunks, terms, keyword_tokens, vectors)
             kept = sum(1 for c in chunks if c.chunk_id in old_vectors)
@@ -230,10 +235,10 @@ class IndexManager:
             if manifest.differences(self.expected_manifest()):
                 return None
             rows = _read_rows(generation)
-            vectors = stored_vectors(load_faiss(generation / "dense.faiss"))
-        except (IndexMismatchError, OSError, RuntimeError, ValueError):
+            vectors = stored_row_vectors(load_faiss(generation / "dense.faiss"))
+            return manifest, {chunk_id: vectors[i] for i, (chunk_id, _doc) in enumerate(rows)}
+        except (IndexMismatchError, OSError, RuntimeError, ValueError, KeyError):
             return None  # a damaged generation is simply not reused
-        return manifest, {chunk_id: vectors[i] for i, (chunk_id, _doc) in enumerate(rows)}
 
     def _publish(self, manifest, chunks, terms, keyword_tokens, vectors) -> str:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -248,7 +253,8 @@ class IndexManager:
             save_bm25(build_bm25(keyword_tokens), staging / "bm25")
             crash_point("during_index_save")
             crash_point("enospc_during_index_save")
-            save_faiss(build_faiss(vectors, self.faiss_exact_max), staging / "dense.faiss")
+            stacked, owners = stack_row_vectors(vectors, self.embedder.dim)
+            save_faiss(build_faiss(stacked, self.faiss_exact_max, owners), staging / "dense.faiss")
             manifest.write(staging)  # last: a generation without a manifest is never complete
             _fsync_tree(staging)
         except BaseException:
@@ -321,8 +327,9 @@ def _row_count_problems(generation: Path, rows: int) -> list[str]:
         problems.append(f"BM25 index unreadable: {exc}")
     try:
         dense = faiss.read_index(str(generation / "dense.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-        if dense.ntotal != rows:
-            problems.append(f"FAISS index has {dense.ntotal} vectors, rows.json has {rows}")
+        owned = np.unique(vector_owners(dense))
+        if len(owned) != rows or (rows and owned[-1] != rows - 1):
+            problems.append(f"FAISS index has vectors for {len(owned)} rows, rows.json has {rows}")
     except (OSError, RuntimeError) as exc:
         problems.append(f"FAISS index unreadable: {exc}")
     return problems

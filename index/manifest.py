@@ -29,6 +29,7 @@ class Manifest:
     corpus_hash: str = ""
     format_version: int = FORMAT_VERSION
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    dense_window: int = 0  # characters per dense window (index/windows.py); 0 = one vector per chunk
 
     def write(self, directory: Path) -> None:
         """Write ``manifest.json`` into ``directory``."""
@@ -48,7 +49,8 @@ class Manifest:
 
     def differences(self, expected: Manifest) -> list[str]:
         """Human-readable settings that differ from ``expected`` (counts, hashes and dates excluded)."""
-        checked = ("format_version", "embedder", "dim", "tokenizer_version", "chunk_params", "keyword_fields", "dense_fields")
+        checked = ("format_version", "embedder", "dim", "tokenizer_version", "chunk_params", "keyword_fields", "dense_fields",
+                   "dense_window")
         return [
             f"{name}: index has {getattr(self, name)!r}, settings want {getattr(expected, name)!r}"
             for name in checked

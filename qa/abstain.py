@@ -22,7 +22,7 @@ from qa.sentences import split_sentences
 NOT_FOUND_TEXT = "资料中未找到该问题的答案。以下是最接近的资料，仅供参考。"
 
 # Calibrated on the dev split (evals/calibrate_abstention.py); see the report there.
-DEFAULT_THRESHOLD = 0.56
+DEFAULT_THRESHOLD = 0.55
 
 
 @dataclass(frozen=True)

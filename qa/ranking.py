@@ -43,7 +43,7 @@ class RankingWeights:
     section: float = 0.35  # question terms found in the clause's heading path
     rank: float = 0.25  # bonus of the first hit; decays as 1/(1+position)
     number: float = 0.2  # numeric question and a sentence holding a quantity
-    list_item: float = 0.12  # list question and an enumerated item
+    list_item: float = 0.3  # list question and an enumerated item
     heading_penalty: float = 0.25  # factor for heading-like lines without closing punctuation
 
 

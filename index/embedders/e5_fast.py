@@ -171,6 +171,9 @@ class FastE5Embedder:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self.threads or os.cpu_count() or 1
             options.log_severity_level = 3
+            # Idle pool threads sleep instead of spinning: on a shared 2-core box spinning cost
+            # ~15% more CPU per passage and slowed the other processes (evals/bench_embed.py).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._session = onnxruntime.InferenceSession(build_e5_graph(model), options,
                                                          providers=["CPUExecutionProvider"])
             self._positions = model.floats("emb.pos").reshape(model.shape.max_positions, model.shape.hidden)

@@ -42,7 +42,9 @@ _MARKER_AFTER_END = re.compile(r"([。！？；!?;])\s*((?:(?:\[\d+\]|［\d+］|
 _FENCE_CHARS = str.maketrans({"<": "＜", ">": "＞"})
 
 
-def make_chat_model(base_url: str, model: str, api_key: str | None = None, timeout: float = 20.0) -> Any:
+def make_chat_model(
+    base_url: str, model: str, api_key: str | None = None, timeout: float = 20.0, max_tokens: int = 400
+) -> Any:
     """A LangChain ``ChatOpenAI`` for an OpenAI-compatible endpoint, deterministic, no retries."""
     from langchain_openai import ChatOpenAI
 
@@ -54,7 +56,7 @@ def make_chat_model(base_url: str, model: str, api_key: str | None = None, timeo
         timeout=timeout,
         max_retries=0,
         temperature=0,
-        max_tokens=400,
+        max_tokens=max_tokens,
     )
 
 

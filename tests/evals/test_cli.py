@@ -22,12 +22,13 @@ def test_eval_prints_the_report_and_writes_three_files(
     result = CliRunner().invoke(
         app,
         ["--data-dir", str(demo_index_dir), "eval", "--gold", str(tmp_path / "gold"), "--out", str(out),
-         "--systems", "hybrid,bm25,dense"],
+         "--systems", "hybrid,bm25,dense", "--suites", "retrieval,claims"],
     )
 
     assert result.exit_code == 0, result.output
     assert "hit@5" in result.output and "MRR@10" in result.output
     assert "no claims" in result.output  # a suite with nothing to measure says so instead of failing
+    assert "answers" not in result.output  # not asked for
     markdown = (out / "latest.md").read_text(encoding="utf-8")
     assert "| hybrid |" in markdown and "| dense |" in markdown and "latest.png" in markdown
     data = json.loads((out / "latest.json").read_text(encoding="utf-8"))
@@ -50,3 +51,10 @@ def test_eval_refuses_an_unknown_split(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "eval", "--split", "train"])
 
     assert result.exit_code == 2
+
+
+def test_eval_refuses_an_unknown_suite(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "eval", "--suites", "retrieval,vibes"])
+
+    assert result.exit_code == 2
+    assert "retrieval" in result.output

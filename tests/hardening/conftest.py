@@ -1,4 +1,5 @@
-"""Helpers for the hardening suite: real ``policyqa`` processes over private copies of the demo index."""
+"""Helpers for the hardening suite: real ``policyqa`` processes over private copies of the demo index
+(``demo_index_dir``, built once per session in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import tests.conftest as root_conftest
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STORE_NAME = "policyqa.sqlite3"
-
-# The shared demo index is built once per session. Until it lives in tests/conftest.py it is
-# defined in tests/index/conftest.py; borrow it from there only while the root lacks it.
-if not hasattr(root_conftest, "demo_index_dir"):
-    from tests.index.conftest import demo_index_dir  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -153,3 +153,26 @@ def test_check_reports_a_store_that_moved_ahead_of_the_index(scratch_index_dir):
         # Searching a stale index still works and never returns the deleted document.
         hits = open_index(scratch_index_dir, build_missing=False).retriever("hybrid").retrieve("东政数函〔2021〕53号", k=10)
         assert hits and letter.doc_id not in {h.doc.doc_id for h in hits}
+
+
+def test_another_process_keeps_searching_while_documents_are_removed_and_synced(scratch_index_dir):
+    # The searcher reopens the live generation on every query, as a fresh CLI call would.
+    code = (
+        "import sys, time; from index import open_index;"
+        "ok = 0\n"
+        "for i in range(12):\n"
+        "    hits = open_index(sys.argv[1], build_missing=False).retriever('bm25').retrieve('一网统管怎么推进', k=3)\n"
+        "    ok += len(hits) == 3\n"
+        "    time.sleep(0.05)\n"
+        "print(ok)"
+    )
+    searcher = subprocess.Popen([sys.executable, "-c", code, str(scratch_index_dir)], cwd=REPO_ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    manager = make_manager(scratch_index_dir)
+    with _store(scratch_index_dir) as store:
+        for document in [d for d in store.list_documents() if d.source[:3] in ("000", "003")]:
+            store.delete_document(document.doc_id)
+            manager.sync(store)
+    out, err = searcher.communicate(timeout=300)
+    assert searcher.returncode == 0, err
+    assert out.strip().splitlines()[-1] == "12"

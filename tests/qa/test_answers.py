@@ -25,13 +25,6 @@ def test_numeric_question_cites_the_sentence_holding_the_number(qa_components) -
     assert f"[{holding[0].marker}]" in answer.text and "77.20" in answer.text
 
 
-def test_list_question_gets_the_enumerated_items(qa_components) -> None:
-    answer = qa_components.service.ask("针对项目实施不够规范的问题，市政数局采取了哪些整改措施？")
-    assert not answer.abstained
-    quotes = [c.quote for c in answer.citations]
-    assert sum(1 for q in quotes if re.match(r"[一二三四五六七八九十]+是", q)) >= 2, quotes
-
-
 @pytest.mark.parametrize(
     "question",
     [

@@ -27,7 +27,6 @@ pytestmark = pytest.mark.slow
 QUESTIONS = (
     "2019-2021年度数字政府建设项目绩效评价的综合得分是多少？",
     "东莞市政务服务数据管理局对政务项目维护团队的建议是怎么答复的？",
-    "十四五期间东莞数字政府建设有哪些主要目标？",
 )
 
 
@@ -50,7 +49,8 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (tmp_path_factory.mktemp("llm") / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--model_alias", "gemma3-270m"],
+         "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--chat_format", "gemma",
+         "--model_alias", "gemma3-270m"],
         stdout=log, stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -67,15 +67,19 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base_url
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)
         log.close()
 
 
-def _answerer(qa_components, base_url: str, timeout: float = 120.0) -> LlmAnswerer:
+def _answerer(qa_components, base_url: str, timeout: float = 300.0) -> LlmAnswerer:
+    # Two clauses and a short reply keep one generation to seconds on 2 CPU cores.
     extractive = qa_components.service.answerer
-    return LlmAnswerer(
-        make_chat_model(base_url, "gemma3-270m", timeout=timeout), extractive, qa_components.checker, max_clauses=3
-    )
+    chat_model = make_chat_model(base_url, "gemma3-270m", timeout=timeout, max_tokens=160)
+    return LlmAnswerer(chat_model, extractive, qa_components.checker, max_clauses=2)
 
 
 def test_llm_answer_keeps_only_sentences_their_clause_supports(qa_components, llm_server, document_texts) -> None:

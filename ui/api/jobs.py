@@ -9,6 +9,7 @@ one access level can never overwrite a document of another.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import shutil
@@ -112,9 +113,11 @@ class IngestJobs:
             log.exception("ingest of upload %s failed", job.source)
             job = replace(job, status="failed", error=str(exc) or type(exc).__name__)
         finally:
-            temp_path.unlink(missing_ok=True)
-            # The kept original lives under files/<doc_id>/; the upload copy is not needed.
-            target.unlink(missing_ok=True)
+            # An error here must not escape: the job would stay "queued" forever.
+            with contextlib.suppress(OSError):
+                temp_path.unlink(missing_ok=True)
+                # The kept original lives under files/<doc_id>/; the upload copy is not needed.
+                target.unlink(missing_ok=True)
         self._put(job)
         if self.on_finished is not None:
             self.on_finished(job.status)

@@ -28,6 +28,7 @@ _ENVELOPE_ALLOWANCE = 64 * 1024
 _MAX_FIELD_BYTES = 4096
 _SNIFF_BYTES = 4096
 _MAX_NAME_CHARS = 120
+_MAX_NAME_BYTES = 200  # under the 255-byte NAME_MAX, with room for a temp prefix
 
 
 class UploadTooLargeError(PolicyQAError):
@@ -61,8 +62,16 @@ def safe_filename(name: str) -> str:
         name = "upload"
     stem, dot, suffix = name.rpartition(".")
     if dot and len(suffix) <= 10:
-        return stem[: _MAX_NAME_CHARS - len(suffix) - 1] + "." + suffix if stem else name[:_MAX_NAME_CHARS]
-    return name[:_MAX_NAME_CHARS]
+        name = stem[: _MAX_NAME_CHARS - len(suffix) - 1] + "." + suffix if stem else name[:_MAX_NAME_CHARS]
+    else:
+        stem, suffix = name, ""
+        name = name[:_MAX_NAME_CHARS]
+    # File systems count bytes (255 on ext4), and a hanzi is three of them in UTF-8: 120
+    # characters of Chinese would not fit, so the stem is cut further, keeping the suffix.
+    while len(name.encode("utf-8")) > _MAX_NAME_BYTES and len(stem) > 1:
+        stem = stem[: min(len(stem), len(name)) - 1]
+        name = f"{stem}.{suffix}" if suffix else stem
+    return name
 
 
 async def receive_upload(

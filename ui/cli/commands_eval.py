@@ -25,6 +25,9 @@ def eval_command(
     systems: str = typer.Option(
         "hybrid,bm25,dense,naive", "--systems", help="Retrieval systems to compare, comma-separated."
     ),
+    suites: str = typer.Option(
+        "retrieval,answers,claims,precedents", "--suites", help="Suites to run, comma-separated."
+    ),
 ) -> None:
     """Evaluate the data dir's index against a gold set and print one report."""
     from rich.console import Console
@@ -44,6 +47,11 @@ def eval_command(
     chosen = tuple(s.strip() for s in systems.split(",") if s.strip())
     if not chosen or set(chosen) - set(SYSTEM_NAMES):
         raise typer.BadParameter(f"choose among {', '.join(SYSTEM_NAMES)}", param_hint="--systems")
+    all_suites = default_suites(chosen)
+    wanted = tuple(s.strip() for s in suites.split(",") if s.strip())
+    known = tuple(suite.name for suite in all_suites)
+    if not wanted or set(wanted) - set(known):
+        raise typer.BadParameter(f"choose among {', '.join(known)}", param_hint="--suites")
     gold_dir = gold or DEFAULT_GOLD_DIR
     out_dir = out or DEFAULT_GOLD_DIR.parent / "reports"
     fusion = FusionParams(
@@ -64,7 +72,7 @@ def eval_command(
                 status.update(f"evaluating {name}…")
 
             report = run_eval(
-                gold_dir, settings.data_dir, split, fusion=fusion, suites=default_suites(chosen),
+                gold_dir, settings.data_dir, split, fusion=fusion, suites=[s for s in all_suites if s.name in wanted],
                 embedder=embedder, chunk_params=chunk_params, on_suite=show_suite,
             )
     except PolicyQAError as exc:

@@ -112,7 +112,7 @@ def ingest(
             with open_store(settings) as store:
                 reports = build_ingestor(settings, store, access).ingest_paths(paths, progress=True)
                 _print_reports(reports)
-                index_error = _sync_existing_index(settings, store)
+                index_error = _sync_index(settings, store)
     except IndexBusyError as exc:
         _error(str(exc))
         raise typer.Exit(EXIT_BUSY) from None
@@ -132,8 +132,9 @@ def _exists(path: Path) -> bool:
         return False
 
 
-def _sync_existing_index(settings: Settings, store: DocumentStore) -> str | None:
-    """Bring an existing index up to date (a data dir without one builds it on first search).
+def _sync_index(settings: Settings, store: DocumentStore) -> str | None:
+    """Bring the index up to date with the store, building it when there is none yet, so the
+    first search after an ingest never pays for embedding.
 
     Returns a message when the documents are stored but the index could not follow.
     """
@@ -144,8 +145,6 @@ def _sync_existing_index(settings: Settings, store: DocumentStore) -> str | None
     # left the index behind, and sync is a cheap no-op when the corpus hash already matches.
     # The workspace only assembles the manager from the settings; its own store is never opened.
     manager = Workspace(settings).index_manager
-    if manager.current_generation() is None:
-        return None
     try:
         report = manager.sync(store)
     except (OSError, PolicyQAError) as exc:
@@ -266,7 +265,7 @@ def remove(
             except NotFoundError as exc:
                 _error(str(exc))
                 raise typer.Exit(EXIT_USAGE) from None
-            index_error = _sync_existing_index(ctx.obj, store)
+            index_error = _sync_index(ctx.obj, store)
     except IndexBusyError as exc:
         _error(str(exc))
         raise typer.Exit(EXIT_BUSY) from None
