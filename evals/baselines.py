@@ -11,7 +11,6 @@ therefore what clause chunking and structure-aware indexing add.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from index.bm25 import Bm25Retriever, build_bm25
@@ -20,6 +19,7 @@ from index.dense import DenseRetriever, build_faiss
 from index.embedders.base import Embedder
 from index.embedders.cache import CachedEmbedder
 from index.hybrid import HybridRetriever
+from index.snapshot import FusionParams
 from index.tokenize import ChineseTokenizer
 from policyqa.errors import NotFoundError
 from policyqa.records import Chunk, DocumentInfo
@@ -29,17 +29,6 @@ NAIVE_CHUNK_OVERLAP = 150
 # Chinese sentence and clause ends after paragraph breaks, as Chatchat's Chinese splitter does;
 # without them the splitter would cut mid-sentence at exactly 750 characters.
 NAIVE_SEPARATORS = ("\n\n", "\n", "。", "！", "？", "；", "，", "")
-
-
-@dataclass(frozen=True)
-class FusionSettings:
-    """The hybrid fusion to reproduce (copied from the product's retriever)."""
-
-    method: str = "rrf"
-    rrf_k: int = 60
-    bm25_weight: float = 1.0
-    dense_weight: float = 1.0
-    candidates: int = 50
 
 
 class InMemoryChunks:
@@ -102,7 +91,7 @@ def build_naive_retriever(
     texts: dict[str, str],
     tokenizer: ChineseTokenizer,
     embedder: Embedder,
-    fusion: FusionSettings,
+    fusion: FusionParams,
     size: int = NAIVE_CHUNK_SIZE,
     overlap: int = NAIVE_CHUNK_OVERLAP,
 ) -> tuple[HybridRetriever, list[Chunk]]:

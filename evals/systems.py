@@ -106,7 +106,6 @@ def naive_system(context: EvalContext) -> RetrievalSystem:
     from evals.baselines import (
         NAIVE_CHUNK_OVERLAP,
         NAIVE_CHUNK_SIZE,
-        FusionSettings,
         build_naive_retriever,
         with_embedding_cache,
     )
@@ -122,7 +121,7 @@ def naive_system(context: EvalContext) -> RetrievalSystem:
         texts,
         snapshot.tokenizer,
         with_embedding_cache(snapshot.embedder, default_cache_path()),
-        FusionSettings(fusion.method, fusion.rrf_k, fusion.bm25_weight, fusion.dense_weight, fusion.candidates),
+        fusion,
     )
     stems = {d.doc_id: doc_stem(d.source) for d in documents}
     return RetrievalSystem(

@@ -6,6 +6,10 @@ Without ``--data-dir`` the five corpus TXT files are ingested into a temporary d
 Passage vectors come from the shared embedding cache, so only the first run pays for the
 embedding. A hit is a chunk that contains a gold evidence quote (or ≥ 80 % of one as a single
 run, whitespace removed: ``evals/matching.py``). Choose on dev; test is reported, not tuned on.
+
+This script compares index-text fields and fusion only, with one dense vector per chunk and no
+query expansion; the shipped configuration (synonym expansion, 150-character dense windows,
+dense weight 0.6) and every lever behind it are measured by ``evals/tune_retrieval.py``.
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ class Bm25Retriever:
 
     def score_rows(self, query: str, allowed: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Query tokens and a score per row (``-inf`` where not allowed or nothing matched)."""
-        tokens = self.tokenizer.tokenize(check_query(query))
+        tokens = self.tokenizer.tokenize_query(check_query(query))
         known = [t for t in tokens if t in self.model.vocab_dict]
         scores = np.full(len(self.catalog), -np.inf, dtype=np.float64)
         if known:

@@ -86,6 +86,15 @@ def stored_vectors(index: faiss.Index) -> np.ndarray:
     return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
 
+def window_tie_order(item: tuple[int, float]) -> tuple[float, int]:
+    """Sort key best-first; equal scores (overlapping chunks share a window) go in row order.
+
+    Rounded so that backends computing the same inner product in another order still agree.
+    """
+    row, score = item
+    return -round(score, 5), row
+
+
 def _windows_per_row(index: faiss.Index) -> int:
     """The most vectors any row owns (1 without windows): how far to over-fetch."""
     if not isinstance(index, faiss.IndexIDMap2) or index.ntotal == 0:
@@ -122,7 +131,7 @@ class DenseRetriever:
         for row, value in zip(rows[0].tolist(), scores[0].tolist()):
             if row >= 0 and row not in best:
                 best[row] = value
-        return list(best.items())[:k]
+        return sorted(best.items(), key=window_tie_order)[:k]
 
     def retrieve(self, query: str, k: int = 10, filters: SearchFilter | None = None) -> list[Hit]:
         """The ``k`` allowed chunks closest to the query."""

@@ -1,7 +1,7 @@
 """Dense (and optionally BM25) retrieval on Milvus: milvus-lite by default, a server or cluster by URI.
 
-One collection holds a row per chunk: the chunk id (primary key), its unit vector and the
-document fields the filters use (doc_type, issuer, date, source, doc_id, access), so a
+One collection holds a row per dense window of a chunk (``index/windows.py``; key
+``<chunk id>#<n>``): the chunk id, the window's unit vector and the document fields the filters use (doc_type, issuer, date, source, doc_id, access), so a
 ``SearchFilter`` becomes a boolean ``filter`` expression evaluated INSIDE the ANN search,
 never a post-filter of a top-k. With ``keyword="milvus"`` the collection also carries the
 keyword text and a BM25 function output (Milvus full-text search, jieba analyzer).
@@ -21,6 +21,7 @@ import numpy as np
 
 from index.bm25 import check_query
 from index.catalog import ChunkCatalog
+from index.dense import window_tie_order
 from index.embedders.base import Embedder
 from index.texts import DEFAULT_KEYWORD_FIELDS, compose_index_text
 from policyqa.errors import IndexMismatchError
@@ -41,14 +42,18 @@ HNSW_PARAMS = {"M": 32, "efConstruction": 80}
 _FILTER_FIELDS = ("doc_id", "doc_type", "issuer", "date", "source", "access")
 _TEXT_MAX = 65_535
 _INSERT_BATCH = 1_000
+# A chunk owns a few windows (≤ 6 at 400-character chunks and 150-character windows): fetch this
+# many times k and keep each chunk's best window, as the FAISS side does.
+_WINDOW_OVERFETCH = 8
+_MILVUS_MAX_LIMIT = 16_384
 
 
 @dataclass(frozen=True)
 class ChunkRow:
-    """What the collection stores for one chunk."""
+    """What the collection stores for one chunk (one entity per row of ``vector``: its windows)."""
 
     chunk_id: str
-    vector: np.ndarray
+    vector: np.ndarray  # (dim,) or (windows, dim)
     doc_id: str
     doc_type: str
     issuer: str
@@ -100,6 +105,11 @@ def filter_expression(filters: SearchFilter | None) -> str | None:
     return " and ".join(clauses) or None
 
 
+def _chunk_of(hit: dict) -> str:
+    """The chunk id of a search hit (an output field, no longer the primary key)."""
+    return hit["entity"]["chunk_id"] if "entity" in hit else hit["chunk_id"]
+
+
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -147,7 +157,8 @@ class MilvusChunkIndex:
         from pymilvus import DataType, Function, FunctionType
 
         schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
-        schema.add_field("chunk_id", DataType.VARCHAR, max_length=128, is_primary=True)
+        schema.add_field("window_id", DataType.VARCHAR, max_length=160, is_primary=True)
+        schema.add_field("chunk_id", DataType.VARCHAR, max_length=128)
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=self.dim)
         for name in _FILTER_FIELDS:
             schema.add_field(name, DataType.VARCHAR, max_length=512)
@@ -170,6 +181,8 @@ class MilvusChunkIndex:
         problems = []
         if dim != self.dim:
             problems.append(f"vector dim {dim}, the embedder has {self.dim}")
+        if "window_id" not in fields:
+            problems.append("one vector per chunk, this version stores one per dense window")
         if self.keyword == "milvus" and "sparse" not in fields:
             problems.append("the keyword side is Milvus BM25 but the collection has no BM25 field")
         # A collection with a BM25 field also serves a local-BM25 client; its rows still need text.
@@ -184,26 +197,32 @@ class MilvusChunkIndex:
     def upsert(self, rows: Sequence[ChunkRow]) -> int:
         """Insert or replace rows by chunk id; returns how many were written."""
         for start in range(0, len(rows), _INSERT_BATCH):
-            batch = [self._entity(row) for row in rows[start:start + _INSERT_BATCH]]
+            batch = [entity for row in rows[start:start + _INSERT_BATCH] for entity in self._entities(row)]
             self.client.upsert(self.collection, batch)
         return len(rows)
 
     def delete(self, chunk_ids: Iterable[str]) -> int:
-        """Delete rows by chunk id; returns how many ids were asked for."""
+        """Delete every window of the given chunk ids; returns how many ids were asked for."""
         wanted = list(chunk_ids)
         for start in range(0, len(wanted), _INSERT_BATCH):
-            self.client.delete(self.collection, ids=wanted[start:start + _INSERT_BATCH])
+            ids = ", ".join(quote(c) for c in wanted[start:start + _INSERT_BATCH])
+            self.client.delete(self.collection, filter=f"chunk_id in [{ids}]")
         return len(wanted)
 
-    def _entity(self, row: ChunkRow) -> dict:
-        entity = {
-            "chunk_id": row.chunk_id,
-            "vector": np.asarray(row.vector, dtype=np.float32).tolist(),
-            **{name: getattr(row, name) or "" for name in _FILTER_FIELDS},
-        }
-        if self._stores_text:
-            entity["text"] = row.text[: _TEXT_MAX // 3]  # max_length counts UTF-8 bytes
-        return entity
+    def _entities(self, row: ChunkRow) -> list[dict]:
+        entities = []
+        for n, vector in enumerate(np.atleast_2d(np.asarray(row.vector, dtype=np.float32))):
+            entity = {
+                "window_id": f"{row.chunk_id}#{n}",
+                "chunk_id": row.chunk_id,
+                "vector": vector.tolist(),
+                **{name: getattr(row, name) or "" for name in _FILTER_FIELDS},
+            }
+            if self._stores_text:
+                # The keyword text once per chunk, so Milvus BM25 counts each chunk once.
+                entity["text"] = row.text[: _TEXT_MAX // 3] if n == 0 else ""  # max_length counts UTF-8 bytes
+            entities.append(entity)
+        return entities
 
     # -- reads ---------------------------------------------------------------------
     def chunk_ids(self) -> set[str]:
@@ -223,17 +242,24 @@ class MilvusChunkIndex:
         return int(self.client.get_collection_stats(self.collection)["row_count"])
 
     def search_vectors(self, vectors: np.ndarray, k: int, expression: str | None = None) -> list[list[tuple[str, float]]]:
-        """(chunk_id, inner product) lists, best first, one per query vector, filtered inside the search."""
+        """(chunk_id, best window's inner product) lists, best first, one per query vector, filtered inside the search."""
+        limit = min(_MILVUS_MAX_LIMIT, k * _WINDOW_OVERFETCH)
         results = self.client.search(
             self.collection,
             data=[np.asarray(v, dtype=np.float32).tolist() for v in np.atleast_2d(vectors)],
             anns_field="vector",
-            limit=k,
+            limit=limit,
             filter=expression or "",
-            search_params={"metric_type": "IP", "params": {"ef": max(self.ef_search, k)}},
+            search_params={"metric_type": "IP", "params": {"ef": max(self.ef_search, limit)}},
             output_fields=["chunk_id"],
         )
-        return [[(hit["chunk_id"], float(hit["distance"])) for hit in hits] for hits in results]
+        ranked = []
+        for hits in results:
+            best: dict[str, float] = {}
+            for hit in hits:
+                best.setdefault(_chunk_of(hit), float(hit["distance"]))
+            ranked.append(list(best.items())[:k])
+        return ranked
 
     def search_text(self, query: str, k: int, expression: str | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) pairs from Milvus full-text search (``keyword="milvus"`` only)."""
@@ -244,15 +270,15 @@ class MilvusChunkIndex:
             search_params={"metric_type": "BM25"}, output_fields=["chunk_id"],
         )
         # milvus-lite reports BM25 as a negated distance; the magnitude is the score.
-        return [(hit["chunk_id"], abs(float(hit["distance"]))) for hit in results[0]]
+        return [(_chunk_of(hit), abs(float(hit["distance"]))) for hit in results[0]]
 
     # -- sync ----------------------------------------------------------------------
     def sync_from_snapshot(self, snapshot: IndexSnapshot) -> tuple[int, int]:
         """Make the collection hold exactly the snapshot's chunks; returns (added, removed).
 
-        Vectors come from the snapshot's FAISS index, so nothing is embedded again.
+        Vectors (every window of a chunk) come from the snapshot's FAISS index, so nothing is embedded again.
         """
-        from index.dense import stored_vectors
+        from index.dense import stored_row_vectors
 
         catalog = snapshot.catalog
         present = self.chunk_ids()
@@ -261,7 +287,7 @@ class MilvusChunkIndex:
         missing = [row for row, chunk_id in enumerate(catalog.chunk_ids) if chunk_id not in present]
         if not missing:
             return 0, removed
-        vectors = stored_vectors(snapshot.faiss_index)
+        vectors = stored_row_vectors(snapshot.faiss_index)
         documents = catalog.documents()
         chunks = {c.chunk_id: c for c in catalog.store.get_chunks([catalog.chunk_ids[r] for r in missing])}
         rows = []
@@ -306,7 +332,7 @@ class MilvusDenseRetriever:
         vector = self.embedder.embed([check_query(query)], "query")
         found = self.index.search_vectors(vector, k, expression)[0]
         # Rows Milvus has but this generation lacks (a sync in flight) are skipped.
-        return [(self._row_of[c], s) for c, s in found if c in self._row_of]
+        return sorted(((self._row_of[c], s) for c, s in found if c in self._row_of), key=window_tie_order)
 
     def _mask_expression(self, allowed: np.ndarray) -> str | None:
         if allowed.all():

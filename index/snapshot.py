@@ -27,7 +27,7 @@ class FusionParams:
     method: str = "weighted"
     rrf_k: int = 5
     bm25_weight: float = 1.0
-    dense_weight: float = 0.5
+    dense_weight: float = 0.6
     candidates: int = 50
 
 

@@ -22,7 +22,6 @@ from ingest.normalize import normalize_text
 DICTIONARY_DIR = Path(__file__).resolve().parent / "dictionary"
 POLICY_TERMS_PATH = DICTIONARY_DIR / "policy_terms.txt"
 STOPWORDS_PATH = DICTIONARY_DIR / "stopwords.txt"
-QUERY_STOPWORDS_PATH = DICTIONARY_DIR / "query_stopwords.txt"
 
 # Bumped whenever the protected patterns or the token post-processing change.
 _TOKENIZER_FORMAT = "3"
@@ -66,7 +65,6 @@ class ChineseTokenizer:
         search_mode: bool = True,
         stopwords_path: Path = STOPWORDS_PATH,
         bigrams: bool = False,
-        query_stopwords_path: Path | None = QUERY_STOPWORDS_PATH,
         synonyms: SynonymTable | None = None,
     ):
         self.user_dict_paths = tuple(Path(p) for p in user_dict_paths)
@@ -75,9 +73,7 @@ class ChineseTokenizer:
         self.bigrams = bigrams
         self.stopwords_path = Path(stopwords_path)
         self._stopwords = read_stopwords(self.stopwords_path)
-        # Query-side processing only: neither changes the index, so neither enters ``version``.
-        self.query_stopwords_path = query_stopwords_path
-        self._query_stopwords = read_stopwords(query_stopwords_path) if query_stopwords_path else frozenset()
+        # Query-side only: it never changes the index, so it does not enter ``version``.
         self.synonyms = SynonymTable.from_file() if synonyms is None else synonyms
         self.version = self._compute_version()
         self._jieba: jieba.Tokenizer | None = None  # built on first use: loading takes ~1 s
@@ -86,12 +82,12 @@ class ChineseTokenizer:
         """A tokenizer with the same settings plus ``terms`` in its dictionary."""
         return ChineseTokenizer(
             self.user_dict_paths, (*self.extra_terms, *terms), self.search_mode, self.stopwords_path, self.bigrams,
-            self.query_stopwords_path, self.synonyms,
+            self.synonyms,
         )
 
     def tokenize_query(self, query: str) -> list[str]:
-        """Tokens of a question: question-framing words dropped, document synonyms of everyday words added."""
-        tokens = [t for t in self.tokenize(query) if t not in self._query_stopwords]
+        """Tokens of a question plus the document words for its everyday words (``index/dictionary/synonyms.txt``)."""
+        tokens = self.tokenize(query)
         for alternative in self.synonyms.expansions(query):
             tokens.extend(t for t in self.tokenize(alternative) if t not in tokens)
         return tokens

@@ -40,5 +40,13 @@ class IndexBusyError(PolicyQAError):
     """Another process holds the ingest lock."""
 
 
+class AccessDeniedError(PolicyQAError):
+    """The caller may not do this (an upload at an access level their key cannot see)."""
+
+    def __init__(self, message: str, requested: str | None = None):
+        super().__init__(message)
+        self.requested = requested
+
+
 class InvalidQueryError(PolicyQAError):
     """A query that cannot be served (empty, too long)."""

@@ -30,6 +30,37 @@ class QAComponents:
     snapshot: object  # index.IndexSnapshot
 
 
+def assemble_qa(
+    retriever: object,
+    tokenizer: object,
+    embedder: object,
+    *,
+    max_sentences: int = 4,
+    max_chars: int = 360,
+    abstain_threshold: float | None = None,
+    llm: LlmEndpoint | None = None,
+) -> QAService:
+    """The QA service over a retriever, its index's tokenizer and its embedder.
+
+    The extractive answerer is the default; with ``llm`` the generative answerer is used,
+    checked sentence by sentence and falling back to the extractive one.
+    """
+    tokenize = tokenizer.tokenize  # type: ignore[attr-defined]
+    extractive = ExtractiveAnswerer(tokenize, max_sentences=max_sentences, max_chars=max_chars)
+    answerer: object = extractive
+    if llm is not None:
+        from qa.answerers.llm import LlmAnswerer, make_chat_model
+
+        answerer = LlmAnswerer(
+            make_chat_model(llm.base_url, llm.model, llm.api_key, llm.timeout),
+            fallback=extractive,
+            checker=SupportChecker(tokenize, embedder),
+            max_sentences=max_sentences,
+        )
+    threshold = DEFAULT_THRESHOLD if abstain_threshold is None else abstain_threshold
+    return QAService(retriever, answerer, tokenize, AbstentionPolicy(tokenize, threshold=threshold))
+
+
 def build_qa_components(
     data_dir: Path,
     *,
@@ -39,29 +70,17 @@ def build_qa_components(
     llm: LlmEndpoint | None = None,
     fusion: object | None = None,
 ) -> QAComponents:
-    """Open the index of ``data_dir`` and build the QA service on it.
+    """Open the index of ``data_dir`` and build the QA service on it (for scripts and tests).
 
-    The extractive answerer is the default; with ``llm`` the generative answerer is used,
-    falling back to the extractive one. The retriever's tokenizer (with the corpus terms
-    mined at index time) and embedder are reused, so nothing is loaded twice.
+    The retriever's tokenizer (with the corpus terms mined at index time) and embedder are
+    reused, so nothing is loaded twice.
     """
     from index import open_index
 
     snapshot = open_index(Path(data_dir))
-    retriever = snapshot.retriever("hybrid", fusion)
-    tokenize = snapshot.tokenizer.tokenize
-    checker = SupportChecker(tokenize, snapshot.embedder)
-    extractive = ExtractiveAnswerer(tokenize, max_sentences=max_sentences, max_chars=max_chars)
-    answerer = extractive
-    if llm is not None:
-        from qa.answerers.llm import LlmAnswerer, make_chat_model
-
-        answerer = LlmAnswerer(
-            make_chat_model(llm.base_url, llm.model, llm.api_key, llm.timeout),
-            fallback=extractive,
-            checker=checker,
-            max_sentences=max_sentences,
-        )
-    threshold = DEFAULT_THRESHOLD if abstain_threshold is None else abstain_threshold
-    service = QAService(retriever, answerer, tokenize, AbstentionPolicy(tokenize, threshold=threshold))
+    service = assemble_qa(
+        snapshot.retriever("hybrid", fusion), snapshot.tokenizer, snapshot.embedder,
+        max_sentences=max_sentences, max_chars=max_chars, abstain_threshold=abstain_threshold, llm=llm,
+    )
+    checker = SupportChecker(snapshot.tokenizer.tokenize, snapshot.embedder)
     return QAComponents(service=service, checker=checker, snapshot=snapshot)

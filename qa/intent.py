@@ -30,6 +30,37 @@ _QUANTITY = re.compile(
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
+# The kind of fact a question asks for, and what a sentence must hold to state it. A
+# near-topic question the corpus cannot answer usually lands on a sentence about the right
+# thing that lacks the figure asked for (a company's scope but no registered capital).
+_ANSWER_KINDS: dict[str, re.Pattern[str]] = {
+    "money": re.compile(
+        r"多少钱|花了多少|(?:多少|几)(?:万|亿)?元|(?:费用|金额|资本|补贴|投资|预算|资金|经费|造价|单价|价格)[^，。？?]{0,6}(?:多少|几)"
+        r"|(?:多少|几)[^，。？?]{0,6}(?:费用|金额|资本|补贴|经费|钱)"
+    ),
+    "count": re.compile(r"多少(?:名|所|位|家|人|路|台|套|个|项|件|条|次)|几(?:名|所|位|家)"),
+    "time": re.compile(r"什么时候|何时|哪一天|哪天|哪一年|哪年|几月|几号|什么时间"),
+    "rank": re.compile(r"第几|排名|排第|名次"),
+    "place": re.compile(
+        r"哪个城市|哪座城市|哪个(?:镇|街道|区|县|省|地方)|哪(?:几|些)个?(?:镇|街|区|县|城市|地方)|在哪里|在哪儿|建在哪|什么地方|什么地点"
+    ),
+}
+_CN_NUMERAL = "零一二三四五六七八九十两百千万"
+_ANSWER_HOLDERS: dict[str, re.Pattern[str]] = {
+    # Only 元 makes an amount of money: 2亿条 or 1.5万路 count other things.
+    "money": re.compile(r"\d[\d,，.]*\s*(?:万亿|亿|万|千)?元|[%s]+(?:万|亿)?元" % _CN_NUMERAL),
+    # 一 is left out: 一批/一个 say "some", not how many.
+    "count": re.compile(r"\d|[%s]+\s*(?:名|所|位|家|人|路|台|套|个|项|件|条|次)" % _CN_NUMERAL.replace("一", "")),
+    "time": re.compile(
+        r"\d{4}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|年底|年内|年前|年初|年中|月底|季度|今年|明年|[%s]+月" % _CN_NUMERAL
+    ),
+    "rank": re.compile(r"第\s*[\d%s]+|前\s*[\d%s]+|\d+\s*名|梯队|位列|首位|首个|领先" % (_CN_NUMERAL, _CN_NUMERAL)),
+    # A place is mostly recognised by the tagger (qa.abstain.names_places); this catches
+    # the towns it does not know (石龙镇).
+    "place": re.compile(r"[\u4e00-\u9fff]{2}镇(?!街)"),
+}
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
 
 @dataclass(frozen=True)
 class QuestionIntent:
@@ -55,6 +86,21 @@ def analyze_question(question: str, tokenize: Tokenize) -> QuestionIntent:
         wants_list=bool(_LIST_CUES.search(question)),
         numbers=tuple(_NUMBER.findall(question)),
     )
+
+
+def expected_answer_kinds(question: str) -> tuple[str, ...]:
+    """The kinds of fact ``question`` asks for (money, count, time, rank), if any."""
+    return tuple(kind for kind, cue in _ANSWER_KINDS.items() if cue.search(question))
+
+
+def states_answer_kind(text: str, kind: str) -> bool:
+    """True when ``text`` holds a fact of ``kind`` (an amount in 元 for money, a date for time...)."""
+    return bool(_ANSWER_HOLDERS[kind].search(text))
+
+
+def years_in(text: str) -> tuple[str, ...]:
+    """The four-digit years (19xx, 20xx) written in ``text``, in order, unique."""
+    return tuple(dict.fromkeys(_YEAR.findall(text)))
 
 
 def holds_quantity(sentence: str) -> bool:

@@ -97,7 +97,7 @@ class SentenceRanker:
                 score += self.weights.number
             if intent.wants_list and list_item:
                 score += self.weights.list_item
-            if is_heading_line(sentence):
+            if is_heading_line(sentence) and not (intent.wants_number and is_table_row(sentence)):
                 score *= self.weights.heading_penalty
             if overlap == 0:
                 score *= 0.3  # a sentence sharing no term with the question answers nothing
@@ -121,6 +121,13 @@ class SentenceRanker:
 def is_heading_line(sentence: str) -> bool:
     """True for a short line without closing punctuation (一、关于…的建议), not a sentence."""
     return len(sentence) < 60 and not _SENTENCE_END.search(sentence)
+
+
+def is_table_row(line: str) -> bool:
+    """True for a tab-separated line ending in a figure (15\t好差评(分)\t8\t9.5): a row of an
+    indicator table, which answers numeric questions although it has no closing punctuation."""
+    cells = [c for c in line.split("\t") if c.strip()]
+    return len(cells) >= 3 and bool(numbers_in(cells[-1]))
 
 
 def _local_idf(terms: Sequence[str], sentence_terms: Sequence[frozenset[str]]) -> dict[str, float]:

@@ -15,6 +15,14 @@ from typing import Any
 from ui.settings import Settings
 
 
+def fusion_from_settings(settings: Settings) -> Any:
+    """The hybrid retriever's fusion parameters as configured (``index.snapshot.FusionParams``)."""
+    from index.snapshot import FusionParams
+
+    return FusionParams(method=settings.fusion, rrf_k=settings.rrf_k, bm25_weight=settings.bm25_weight,
+                        dense_weight=settings.dense_weight, candidates=settings.fusion_candidates)
+
+
 @dataclass
 class Workspace:
     """Store, index and QA services over one data directory."""
@@ -89,32 +97,21 @@ class Workspace:
 
     @cached_property
     def retriever(self) -> Any:
-        from index.snapshot import FusionParams
+        from index.backends import make_retriever
 
         s = self.settings
-        fusion = FusionParams(method=s.fusion, rrf_k=s.rrf_k, bm25_weight=s.bm25_weight, dense_weight=s.dense_weight)
-        return self.snapshot.retriever("hybrid", fusion)
+        return make_retriever(self.snapshot, "hybrid", fusion_from_settings(s), backend=s.dense_backend,
+                              data_dir=s.data_dir, milvus_uri=s.milvus_uri)
 
     @cached_property
     def qa(self) -> Any:
-        from qa.abstain import DEFAULT_THRESHOLD, AbstentionPolicy
-        from qa.answerers.extractive import ExtractiveAnswerer
-        from qa.service import QAService
+        from qa.factory import LlmEndpoint, assemble_qa
 
         s = self.settings
-        tokenize = self.snapshot.tokenizer.tokenize
-        answerer: Any = ExtractiveAnswerer(tokenize, max_sentences=s.answer_max_sentences)
-        if s.llm_base_url and s.llm_model:
-            from qa.answerers.llm import LlmAnswerer, make_chat_model
-            from qa.support import SupportChecker
-
-            answerer = LlmAnswerer(
-                make_chat_model(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout),
-                fallback=answerer, checker=SupportChecker(tokenize, self.snapshot.embedder),
-                max_sentences=s.answer_max_sentences,
-            )
-        threshold = DEFAULT_THRESHOLD if s.abstain_threshold is None else s.abstain_threshold
-        return QAService(self.retriever, answerer, tokenize, AbstentionPolicy(tokenize, threshold=threshold))
+        llm = LlmEndpoint(s.llm_base_url, s.llm_model, s.llm_api_key, s.llm_timeout) \
+            if s.llm_base_url and s.llm_model else None
+        return assemble_qa(self.retriever, self.snapshot.tokenizer, self.snapshot.embedder,
+                           max_sentences=s.answer_max_sentences, abstain_threshold=s.abstain_threshold, llm=llm)
 
     @cached_property
     def claims(self) -> Any:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from policyqa.records import Answer, Citation, Hit
-from qa.abstain import abstained_answer
+from qa.abstain import abstained_answer, find_unmet_constraints
 from qa.citations import make_citation
 from qa.intent import Tokenize, analyze_question
 from qa.ranking import RankingWeights, ScoredSentence, SentenceRanker, is_heading_line
@@ -47,12 +47,21 @@ class ExtractiveAnswerer:
         self.ranker = SentenceRanker(tokenize, top_hits=top_hits, weights=weights)
 
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
-        """Answer ``question`` from ``hits``; abstain when no sentence shares a term with it."""
+        """Answer ``question`` from ``hits``; abstain when no sentence shares a term with it or the
+        selected sentences leave one of its constraints unmet (the reasons go into the notice)."""
         intent = analyze_question(question, self.tokenize)
         ranked = self.ranker.rank(intent, hits)
         if not ranked or ranked[0].coverage == 0:
             return abstained_answer(question, hits)
         chosen = self.select(ranked, wants_list=intent.wants_list)
+        reasons = find_unmet_constraints(
+            question,
+            " ".join(s.text for s in chosen),
+            retrieved_text({s.hit.chunk.chunk_id: s.hit for s in chosen}.values()),
+            retrieved_text(hits),
+        )
+        if reasons:
+            return abstained_answer(question, hits, notice="未作答：" + "；".join(reasons))
         return compose_answer(question, chosen)
 
     def select(self, ranked: Sequence[ScoredSentence], wants_list: bool = False) -> list[ScoredSentence]:
@@ -80,6 +89,11 @@ class ExtractiveAnswerer:
             chosen.append(candidate)
             used += len(candidate.text)
         return order_for_reading(chosen)
+
+
+def retrieved_text(hits: Iterable[Hit]) -> str:
+    """Titles, headings and texts of the clauses of ``hits``: where a question's names are looked up."""
+    return " ".join(" ".join((h.doc.title or "", *h.chunk.section, h.chunk.text)) for h in hits)
 
 
 def order_for_reading(sentences: Sequence[ScoredSentence]) -> list[ScoredSentence]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from evals.baselines import NAIVE_CHUNK_OVERLAP, NAIVE_CHUNK_SIZE, FusionSettings, build_naive_retriever, split_naive
+from evals.baselines import NAIVE_CHUNK_OVERLAP, NAIVE_CHUNK_SIZE, build_naive_retriever, split_naive
+from index.snapshot import FusionParams
 
 STORE_NAME = "policyqa.sqlite3"
 
@@ -36,7 +37,7 @@ def test_naive_retriever_finds_a_clause_of_a_small_document(demo_index_dir: Path
     store = snapshot.catalog.store
     docs = [d for d in store.list_documents() if d.source.startswith(("000_", "003_"))]
     texts = {d.doc_id: store.document_text(d.doc_id) for d in docs}
-    retriever, chunks = build_naive_retriever(docs, texts, snapshot.tokenizer, snapshot.embedder, FusionSettings())
+    retriever, chunks = build_naive_retriever(docs, texts, snapshot.tokenizer, snapshot.embedder, FusionParams())
 
     hits = retriever.retrieve("整改反馈", k=5)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from policyqa.faults import PAUSE_ENV
 from tests.hardening.conftest import REPO_ROOT, check_index, policyqa_command, run_policyqa, store_counts
 
 pytestmark = pytest.mark.slow
@@ -50,9 +52,24 @@ def write_notice(folder: Path, name: str, title_and_body: tuple[str, str]) -> Pa
     return path
 
 
-def start_ingest(data_dir: Path, *args: str) -> subprocess.Popen:
+def start_ingest(data_dir: Path, *args: str, pause_at: tuple[str, Path] | None = None) -> subprocess.Popen:
+    """``policyqa ingest`` in the background; with ``pause_at`` it holds at that fault point
+    until the release file exists (``policyqa.faults``)."""
+    env = dict(os.environ)
+    if pause_at is not None:
+        env[PAUSE_ENV] = f"{pause_at[0]}:{pause_at[1]}"
     return subprocess.Popen(policyqa_command(data_dir, "ingest", *args), cwd=REPO_ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def wait_until_paused(release: Path, process: subprocess.Popen) -> None:
+    """Until the ingest holding for ``release`` has reached its pause point."""
+    reached = Path(f"{release}.reached")
+    deadline = time.monotonic() + LOCK_SEEN_TIMEOUT_S
+    while not reached.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the ingest never reached its pause point"
+        time.sleep(0.05)
 
 
 def wait_for_lock_holder(data_dir: Path, process: subprocess.Popen) -> None:
@@ -73,15 +90,18 @@ def test_a_second_ingest_fails_fast_and_a_waiting_one_runs_after(scratch_data_di
     first = write_notice(data_dir.parent / "in", "青藤平台通知.txt", FIRST)
     second = write_notice(data_dir.parent / "in", "紫檀系统通知.txt", SECOND)
 
-    holder = start_ingest(data_dir, str(first))
+    release = data_dir.parent / "release-holder"
+    holder = start_ingest(data_dir, str(first), pause_at=("after_sqlite_commit", release))
     try:
         wait_for_lock_holder(data_dir, holder)
+        wait_until_paused(release, holder)
         started = time.monotonic()
         refused = run_policyqa(data_dir, "ingest", str(second))
         refused_after = time.monotonic() - started
         waiter = start_ingest(data_dir, "--wait", "300", str(second))
-        assert holder.poll() is None, "the holder finished before the second ingest was refused: no contention"
+        assert holder.poll() is None
     finally:
+        release.touch()
         holder_out, holder_err = holder.communicate(timeout=300)
     waiter_out, waiter_err = waiter.communicate(timeout=300)
 
@@ -103,19 +123,39 @@ def test_searches_keep_answering_while_an_ingest_publishes_a_new_generation(scra
     stop_file = data_dir.parent / "stop-reader"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(data_dir), str(stop_file), "400"], cwd=REPO_ROOT,
                               text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    release = data_dir.parent / "release-ingest"
+    lines: list[dict] = []
+    paused_at = released_at = float("inf")
     try:
         first_line = reader.stdout.readline()  # the reader is up and has answered once
         assert first_line, reader.stderr.read()
+        lines.append(json.loads(first_line))
         ingest_started = time.time()
-        ingest = run_policyqa(data_dir, "ingest", str(notice))
+        # The ingest holds with its new generation complete on disk but not yet published, while
+        # the reader keeps searching; then it publishes and the reader must switch.
+        ingest = start_ingest(data_dir, str(notice), pause_at=("between_generations", release))
+        wait_until_paused(release, ingest)
+        paused_at = time.time()
+        while sum(1 for line in lines if line["at"] >= paused_at) < 3:
+            line = reader.stdout.readline()
+            assert line, reader.stderr.read()
+            lines.append(json.loads(line))
+        released_at = time.time()
+        release.touch()
+        ingest_out, ingest_err = ingest.communicate(timeout=300)
         ingest_ended = time.time()
-        time.sleep(3)  # a few more queries against the new generation
+        switched_at = time.time()
+        while not lines or lines[-1]["at"] < switched_at:  # one more query after publication
+            line = reader.stdout.readline()
+            assert line, reader.stderr.read()
+            lines.append(json.loads(line))
     finally:
+        release.touch()
         stop_file.touch()
         rest, errors = reader.communicate(timeout=120)
-    lines = [json.loads(line) for line in [first_line, *rest.splitlines()] if line.strip()]
+    lines += [json.loads(line) for line in rest.splitlines() if line.strip()]
 
-    assert ingest.returncode == 0, ingest.stderr
+    assert ingest.returncode == 0, ingest_err
     new_generation = (data_dir / "index" / "CURRENT").read_text().strip()
     assert new_generation != old_generation
     assert reader.returncode == 0, errors
@@ -123,5 +163,7 @@ def test_searches_keep_answering_while_an_ingest_publishes_a_new_generation(scra
     assert not failures, failures
     during = [line for line in lines if ingest_started <= line["at"] <= ingest_ended]
     assert len(during) >= 3, f"only {len(during)} searches ran during the ingest"
+    # A search started before the release ran while the new generation existed but was unpublished.
+    assert all(line["generation"] == old_generation for line in lines if paused_at <= line["at"] < released_at)
     assert {line["generation"] for line in during} <= {old_generation, new_generation}
     assert lines[-1]["generation"] == new_generation  # the reader switched without a restart

@@ -1,18 +1,10 @@
-"""QA tests run on the shared demo index (built once per session by tests/index/conftest.py)."""
+"""QA tests run on the shared demo index (``demo_index_dir``, built once per session in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-try:
-    # Fixtures of a sibling conftest are not visible here; importing it shares the one
-    # session fixture instead of embedding the corpus a second time.
-    from tests.index.conftest import demo_index_dir  # noqa: F401
-except ImportError:  # moved to tests/conftest.py, where it is visible anyway
-    pass
-
 
 @pytest.fixture(scope="session")
 def qa_components(demo_index_dir: Path):

@@ -78,7 +78,7 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _answerer(qa_components, base_url: str, timeout: float = 300.0) -> LlmAnswerer:
     # Two clauses and a short reply keep one generation to seconds on 2 CPU cores.
     extractive = qa_components.service.answerer
-    chat_model = make_chat_model(base_url, "gemma3-270m", timeout=timeout, max_tokens=160)
+    chat_model = make_chat_model(base_url, "gemma3-270m", timeout=timeout, max_tokens=120)
     return LlmAnswerer(chat_model, extractive, qa_components.checker, max_clauses=2)
 
 
@@ -94,20 +94,25 @@ def test_llm_answer_keeps_only_sentences_their_clause_supports(qa_components, ll
         assert answer.text and answer.citations, question
         kept = re.findall(r"(.+?)\[(\d+)\]", answer.text)
         by_marker = {c.marker: c for c in answer.citations}
+        fell_back = bool(answer.notice and "摘录式" in answer.notice)
+        if fell_back:
+            # Nothing generated survived: the answer is exactly the extractive one, verbatim quotes.
+            assert answer.text == answerer.fallback.answer(question, hits).text
         for sentence, marker in kept:
             citation = by_marker[int(marker)]
             assert document_texts[citation.doc_id][citation.start : citation.end] == citation.quote
-            if answer.notice and "摘录式" in answer.notice:
-                continue  # fell back: the extractive sentence is the quote itself
-            # A kept generated sentence is supported by the clause it cites, numbers included.
-            assert checker.check(sentence, citation.quote).supported, (sentence, citation.quote)
-        # Every raw sentence whose numbers its cited clause lacks is gone from the answer.
+            if not fell_back:
+                # A kept generated sentence is supported by the clause it cites, numbers included.
+                assert checker.check(sentence, citation.quote).supported, (sentence, citation.quote)
+        # Every raw sentence without a marker, or whose numbers its cited clause lacks, is gone
+        # from the generated answer (after a fallback no generated text is used at all).
         for sentence, number in split_marked_sentences(raw):
             clause = clauses[number - 1].chunk.text if number and 1 <= number <= len(clauses) else ""
             invented = [n for n in numbers_in(sentence) if n not in re.sub(r"\s+", "", clause)]
             if number is None or invented:
                 removed_somewhere = True
-                assert sentence.rstrip("。") not in answer.text, (sentence, answer.text)
+                if not fell_back:
+                    assert sentence.rstrip("。") not in answer.text, (sentence, answer.text)
         removed_somewhere = removed_somewhere or bool(answer.notice)
     assert removed_somewhere, "the small model's output was expected to need the citation check at least once"
 

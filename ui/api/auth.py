@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from policyqa.errors import NotFoundError, PolicyQAError
+from policyqa.errors import AccessDeniedError, NotFoundError, PolicyQAError
 from policyqa.records import DocumentInfo, SearchFilter
 
 Role = Literal["reader", "editor", "admin"]
@@ -59,6 +59,18 @@ class Principal:
     def can(self, role: str) -> bool:
         """True when this principal's role is at least ``role``."""
         return ROLES.index(self.role) >= ROLES.index(role)
+
+    def upload_access(self, requested: str | None) -> str:
+        """The access level for an upload: one this principal may see (they must be able to see
+        their own file). Raises ``AccessDeniedError`` for a level the key cannot see."""
+        requested = (requested or "").strip()
+        if self.access is None:
+            return requested or "public"
+        if not requested:
+            return "public" if "public" in self.access else self.access[0]
+        if requested not in self.access:
+            raise AccessDeniedError(f"this key may not upload documents with access level {requested!r}", requested)
+        return requested
 
     def may_see(self, doc: DocumentInfo) -> bool:
         """True when ``doc``'s access level is one this principal may see."""

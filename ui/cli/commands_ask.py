@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
+from ui.cli.batch import read_batch
+
 if TYPE_CHECKING:  # stages are imported inside the command so `--help` stays fast
     from policyqa.records import Answer
-    from qa.factory import QAComponents
-    from ui.settings import Settings
 
 EXIT_OK, EXIT_USAGE = 0, 1
 
@@ -31,29 +31,6 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
     if answer.notice:
         payload["notice"] = answer.notice
     return payload
-
-
-def build_components(settings: Settings, extractive_only: bool = False) -> QAComponents:
-    """The QA service configured from ``settings`` (index opened and models loaded once)."""
-    from index import FusionParams
-    from qa.factory import LlmEndpoint, build_qa_components
-
-    llm = None
-    if settings.llm_base_url and settings.llm_model and not extractive_only:
-        llm = LlmEndpoint(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
-    fusion = FusionParams(
-        method=settings.fusion,
-        rrf_k=settings.rrf_k,
-        bm25_weight=settings.bm25_weight,
-        dense_weight=settings.dense_weight,
-    )
-    return build_qa_components(
-        Path(settings.data_dir),
-        max_sentences=settings.answer_max_sentences,
-        abstain_threshold=settings.abstain_threshold,
-        llm=llm,
-        fusion=fusion,
-    )
 
 
 def _print_answer(answer: Answer) -> None:
@@ -78,21 +55,6 @@ def _print_answer(answer: Answer) -> None:
             console.print(f"    “{c.quote}”", style="dim", highlight=False)
 
 
-def _read_batch(path: Path) -> list[dict[str, Any]]:
-    items = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise typer.BadParameter(f"{path.name}:{line_no}: not JSON ({exc.msg})") from exc
-        if not isinstance(item, dict):
-            raise typer.BadParameter(f"{path.name}:{line_no}: expected a JSON object")
-        items.append(item)
-    return items
-
-
 def ask(
     ctx: typer.Context,
     question: Optional[str] = typer.Argument(None, help="The question, in Chinese."),
@@ -107,14 +69,16 @@ def ask(
 ) -> None:
     """Answer a question from the ingested documents, citing a clause for every sentence."""
     from policyqa.errors import InvalidQueryError, PolicyQAError
+    from ui.workspace import Workspace
 
     settings = ctx.obj
+    if extractive:
+        settings = settings.model_copy(update={"llm_base_url": None})
     if (question is None) == (batch is None):
         typer.echo("error: give either a QUESTION or --batch FILE.jsonl", err=True)
         raise typer.Exit(EXIT_USAGE)
     try:
-        components = build_components(settings, extractive_only=extractive)
-        service = components.service
+        service = Workspace.open(settings).qa
         if batch is None:
             answer = service.ask(question, history=history)
             if as_json:
@@ -122,7 +86,7 @@ def ask(
             else:
                 _print_answer(answer)
             return
-        for item in _read_batch(batch):
+        for item in read_batch(batch, ("question", "query")):
             text = item.get("question") or item.get("query") or ""
             try:
                 answer = service.ask(text, history=item.get("history") or ())

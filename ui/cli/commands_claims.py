@@ -8,23 +8,10 @@ from typing import Any, Optional
 
 import typer
 
+from ui.cli.batch import read_batch
+
 EXIT_OK, EXIT_USAGE = 0, 1
 _LABELS = {"supported": "[green]有依据[/green]", "contradicted": "[red]与资料矛盾[/red]", "not_found": "[yellow]资料未提及[/yellow]"}
-
-
-def _read_batch(path: Path, key: str) -> list[dict[str, Any]]:
-    items = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise typer.BadParameter(f"{path.name}:{line_no}: not JSON ({exc.msg})") from exc
-        if not isinstance(item, dict) or not isinstance(item.get(key), str):
-            raise typer.BadParameter(f"{path.name}:{line_no}: expected an object with a string `{key}`")
-        items.append(item)
-    return items
 
 
 def _echo_json(payload: dict[str, Any]) -> None:
@@ -58,7 +45,7 @@ def verify(
             else:
                 _print_verdicts(verdicts)
             return
-        for item in _read_batch(batch, "claim"):
+        for item in read_batch(batch, ("claim",)):
             try:
                 verdict = verdict_to_dict(checker.check_claim(item["claim"].strip()))
             except InvalidQueryError as exc:
@@ -88,7 +75,7 @@ def precedents(
     _check_arguments(draft, batch, "DRAFT")
     try:
         finder = build_precedent_finder(ctx.obj.data_dir)
-        items = [{"id": None, "draft": draft}] if batch is None else _read_batch(batch, "draft")
+        items = [{"id": None, "draft": draft}] if batch is None else read_batch(batch, ("draft",))
         for item in items:
             try:
                 found = finder.find(item["draft"], k=k, prefer_replies=replies_first)

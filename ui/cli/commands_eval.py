@@ -37,8 +37,9 @@ def eval_command(
     from evals.runner import SPLITS, run_eval
     from evals.suites import default_suites
     from evals.systems import SYSTEM_NAMES
-    from index import FusionParams, default_embedder
+    from index import default_embedder
     from policyqa.errors import PolicyQAError
+    from ui.workspace import fusion_from_settings
 
     settings = ctx.obj
     console = Console()
@@ -54,13 +55,7 @@ def eval_command(
         raise typer.BadParameter(f"choose among {', '.join(known)}", param_hint="--suites")
     gold_dir = gold or DEFAULT_GOLD_DIR
     out_dir = out or DEFAULT_GOLD_DIR.parent / "reports"
-    fusion = FusionParams(
-        method=settings.fusion,
-        rrf_k=settings.rrf_k,
-        bm25_weight=settings.bm25_weight,
-        dense_weight=settings.dense_weight,
-        candidates=settings.fusion_candidates,
-    )
+    fusion = fusion_from_settings(settings)
     # The same embedder and chunk parameters the index was built with, or the index is refused.
     embedder = default_embedder(settings.data_dir, settings.embedder, settings.embedder_model)
     chunk_params = {"size": settings.chunk_size, "overlap": settings.chunk_overlap}

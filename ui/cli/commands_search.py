@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
+from ui.cli.batch import read_batch
+
 if TYPE_CHECKING:  # stages are imported inside the commands so `--help` stays fast
     from policyqa.records import Hit, SearchFilter
     from ui.workspace import Workspace
@@ -47,25 +49,12 @@ def _filters(doc_type: list[str], issuer: list[str], source: list[str], date_fro
 
 
 def _retriever(workspace: Workspace, mode: str) -> Any:
-    from index.snapshot import FusionParams
+    from index.backends import make_retriever
+    from ui.workspace import fusion_from_settings
 
     s = workspace.settings
-    fusion = FusionParams(method=s.fusion, rrf_k=s.rrf_k, bm25_weight=s.bm25_weight,
-                          dense_weight=s.dense_weight, candidates=s.fusion_candidates)
-    return workspace.snapshot.retriever(mode, fusion)
-
-
-def _read_batch(path: Path) -> list[dict[str, Any]]:
-    items = []
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        item = json.loads(line)
-        query = item.get("query") or item.get("question")
-        if not query:
-            raise typer.BadParameter(f"{path}:{number}: needs a 'query' or 'question' field")
-        items.append({"id": item.get("id", str(number)), "query": query})
-    return items
+    return make_retriever(workspace.snapshot, mode, fusion_from_settings(s), backend=s.dense_backend,
+                          data_dir=s.data_dir, milvus_uri=s.milvus_uri)
 
 
 def _print_table(query: str, hits: list[Hit]) -> None:
@@ -113,7 +102,7 @@ def search(
         typer.echo("error: give either a QUERY or --batch FILE.jsonl", err=True)
         raise typer.Exit(EXIT_USAGE)
     filters = _filters(doc_type, issuer, source, date_from, date_to, access)
-    items = _read_batch(batch) if batch else [{"id": None, "query": query}]
+    items = read_batch(batch, ("query", "question")) if batch else [{"id": None, "query": query}]
     try:
         with Workspace.open(ctx.obj) as workspace:
             retriever = _retriever(workspace, mode)  # loaded once for the whole batch

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from policyqa.errors import NotFoundError, PolicyQAError
+from policyqa.errors import AccessDeniedError, NotFoundError, PolicyQAError
 from policyqa.records import DocumentInfo, Section
 from ui.api.auth import Principal
 from ui.api.jobs import IngestJobs, JobRecord
@@ -87,7 +87,10 @@ class Library:
 
     def upload(self, principal: Principal, paths: Sequence[str], access: str, progress: gr.Progress) -> list[str]:
         """Check and queue each file, then follow the jobs; returns one Chinese line per file."""
-        access = _upload_access(principal, access)
+        try:
+            access = principal.upload_access(access)
+        except AccessDeniedError as exc:
+            raise gr.Error(f"该密钥不能上传访问级别为「{exc.requested}」的文档。") from None
         limit = self.ctx.workspace.settings.max_file_mb * 1024 * 1024
         lines, queued = [], []
         for raw in paths:
@@ -127,18 +130,6 @@ class Library:
         self.ctx.workspace.ingestor.remove(doc_id)
         self.ctx.workspace.sync_index()
         return f"已删除：{info.title or info.source}"
-
-
-def _upload_access(principal: Principal, requested: str | None) -> str:
-    """An access level the uploader may see (the API applies the same rule)."""
-    requested = (requested or "").strip()
-    if principal.access is None:
-        return requested or "public"
-    if not requested:
-        return "public" if "public" in principal.access else principal.access[0]
-    if requested not in principal.access:
-        raise gr.Error(f"该密钥不能上传访问级别为「{requested}」的文档。")
-    return requested
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from ingest.lock import ingest_lock
-from policyqa.errors import NotFoundError
+from policyqa.errors import AccessDeniedError, NotFoundError
 from ui.api.auth import Principal
 from ui.api.deps import ServiceState, get_principal, get_state, require
 from ui.api.schemas import ChunkOut, DocumentDetail, DocumentList, DocumentOut, SectionOut, UploadJob
@@ -40,25 +40,16 @@ async def upload(
     )
     try:
         check_content(received.path, received.filename)
-        access = _upload_access(principal, received.fields.get("access"))
+        access = principal.upload_access(received.fields.get("access"))
+    except AccessDeniedError as exc:
+        received.path.unlink(missing_ok=True)
+        raise HTTPException(403, str(exc)) from None
     except BaseException:
         received.path.unlink(missing_ok=True)
         raise
     job = state.jobs.submit(received.path, received.filename, access)
     state.audit.record(principal.key_id, "upload", received.filename, status=202)
     return job.to_model()
-
-
-def _upload_access(principal: Principal, requested: str | None) -> str:
-    """The access level for an upload: one the uploader may see (they must be able to see their own file)."""
-    requested = (requested or "").strip()
-    if principal.access is None:
-        return requested or "public"
-    if not requested:
-        return "public" if "public" in principal.access else principal.access[0]
-    if requested not in principal.access:
-        raise HTTPException(403, f"this key may not upload documents with access level {requested!r}")
-    return requested
 
 
 @router.get("/uploads/{upload_id}", response_model=UploadJob, summary="Status of one upload's ingest")
