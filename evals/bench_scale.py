@@ -5,8 +5,9 @@
 Per size it builds one synthetic corpus (evals/scale_corpus.py: recombined demo clauses,
 vectors mixed from real embeddings), ingests it without embedding (SQLite store, BM25,
 then each backend's vector index), and measures each backend's serving process in a fresh
-subprocess (evals/scale_serve.py). A size that runs past ``--limit-min`` is stopped and
-reported as such. Writes ``evals/reports/scale.md`` and ``scale.png``.
+subprocess (evals/scale_serve.py). Generating the synthetic corpus is not ingest and is
+timed apart. A size that runs past ``--limit-min`` is stopped and reported as such. Writes
+``evals/reports/scale.md`` and ``scale.png``.
 """
 
 from __future__ import annotations
@@ -27,20 +28,27 @@ from evals.scale_corpus import SeedCorpus, load_seed, synthesise
 
 REPO = Path(__file__).resolve().parent.parent
 REPORTS = REPO / "evals" / "reports"
+STORE_BATCH_DOCS = 25  # documents per store transaction (1,000 chunks)
+TOKENIZE_BATCH = 2000  # chunks per worker task
 _tokenizer = None
+_keyword_texts: list[str] = []  # set before the pool forks: workers read it, no text is sent to them
 
 
 class SizeTimeout(Exception):
     """A size ran past its time limit."""
 
 
-def _tokenize(text: str) -> list[str]:
+def _count_range(bounds: tuple[int, int]):
+    """Worker: tokenise chunks [start, end) and reduce them to term counts (small arrays to send back)."""
     global _tokenizer
-    if _tokenizer is None:  # one tokenizer per worker process (jieba's dictionary is per process)
+    from index.bm25_build import count_terms
+
+    if _tokenizer is None:  # one tokenizer per worker process (the dictionary is per process)
         from index.tokenize import ChineseTokenizer
 
         _tokenizer = ChineseTokenizer()
-    return _tokenizer.tokenize(text)
+    start, end = bounds
+    return count_terms(_tokenizer.tokenize(text) for text in _keyword_texts[start:end])
 
 
 def disk_bytes(*paths: Path) -> int:
@@ -70,28 +78,48 @@ def exact_top10(vectors: np.ndarray, queries: np.ndarray) -> np.ndarray:
 
 
 def ingest_shared(seed: SeedCorpus, size: int, work: Path, workers: int) -> tuple[dict, np.ndarray, list[str]]:
-    """Store + BM25 for ``size`` synthetic chunks (common to both backends); returns timings, vectors, ids."""
-    from index.bm25 import build_bm25, save_bm25
-    from index.texts import DEFAULT_KEYWORD_FIELDS, compose_index_text
-    from ingest.store import DocumentStore
+    """Store + BM25 for ``size`` synthetic chunks (common to both backends); returns timings, vectors, ids.
 
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    vectors, chunk_ids, keyword_texts = [], [], []
+    Store: ``DocumentStore.replace_documents`` in batches of ``STORE_BATCH_DOCS`` documents.
+    Tokenize: ``workers`` forked processes tokenise (rjieba) and count terms; the parent merges
+    the counts as they arrive (``index/bm25_build.py``). BM25: score matrix built and saved.
+    """
+    global _keyword_texts
+    from index.bm25 import save_bm25
+    from index.bm25_build import Bm25Builder
+    from index.texts import DEFAULT_KEYWORD_FIELDS, compose_index_text
+    from ingest.store import DocumentStore, DocumentWrite
+
+    timings = {"synthesise_s": 0.0, "store_s": 0.0, "tokenize_s": 0.0}
+    vectors, chunk_ids, keyword_texts, pending = [], [], [], []
     with DocumentStore(work / "store.sqlite3") as store:
+        clock = time.perf_counter()
         for doc, chunks, doc_vectors in synthesise(seed, size):
-            store.replace_document(doc, "".join(c.text for c in chunks), (), chunks)
+            pending.append(DocumentWrite(doc, "".join(c.text for c in chunks), (), chunks))
             vectors.append(doc_vectors)
             chunk_ids.extend(c.chunk_id for c in chunks)
+            now = time.perf_counter()
+            timings["synthesise_s"] += now - clock
             keyword_texts.extend(compose_index_text(doc, c, DEFAULT_KEYWORD_FIELDS) for c in chunks)
-    timings["synthesise_and_store_s"] = time.perf_counter() - started
+            if len(pending) == STORE_BATCH_DOCS:
+                store.replace_documents(pending)
+                pending = []
+            clock = time.perf_counter()
+            timings["store_s"] += clock - now
+        store.replace_documents(pending)
+        timings["store_s"] += time.perf_counter() - clock
     (work / "rows.json").write_text(json.dumps(chunk_ids), "utf-8")
     started = time.perf_counter()
+    _keyword_texts = keyword_texts
+    builder = Bm25Builder()
+    ranges = [(i, min(i + TOKENIZE_BATCH, size)) for i in range(0, size, TOKENIZE_BATCH)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        tokens = pool.map(_tokenize, keyword_texts, chunksize=512)
+        for counts in pool.imap(_count_range, ranges):  # in order: row i stays chunk i
+            builder.add(counts)
+    _keyword_texts = []
     timings["tokenize_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    save_bm25(build_bm25(tokens), work / "bm25")
+    save_bm25(builder.build(), work / "bm25")
     timings["bm25_index_s"] = time.perf_counter() - started
     return timings, np.vstack(vectors), chunk_ids
 
@@ -102,7 +130,7 @@ def build_vector_index(backend: str, vectors: np.ndarray, chunk_ids: list[str], 
     if backend == "faiss":
         from index.dense import build_faiss, save_faiss
 
-        save_faiss(build_faiss(vectors, exact_max=0), work / "dense.faiss")  # always HNSW here
+        save_faiss(build_faiss(vectors, exact_max=0), work / "dense.faiss")  # always the approximate (IVF) index
     else:
         # milvus-lite keeps its file locked for the life of the process that opened it, so the
         # build runs in a forked child and the serving process can open the file afterwards.
@@ -125,9 +153,10 @@ def _fill_milvus(vectors: np.ndarray, chunk_ids: list[str], work: Path) -> None:
     index.close()
 
 
-def serve(backend: str, work: Path, ef: int) -> dict:
-    """Measurements of a fresh serving process (evals/scale_serve.py)."""
-    command = [sys.executable, "-m", "evals.scale_serve", "--backend", backend, "--dir", str(work), "--ef", str(ef)]
+def serve(backend: str, work: Path, param: int) -> dict:
+    """Measurements of a fresh serving process (evals/scale_serve.py); ``param``: nprobe or efSearch."""
+    command = [sys.executable, "-m", "evals.scale_serve", "--backend", backend, "--dir", str(work),
+               "--param", str(param)]
     for attempt in range(2):
         result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
         if result.returncode == 0:
@@ -137,7 +166,7 @@ def serve(backend: str, work: Path, ef: int) -> dict:
 
 
 def bench_size(seed: SeedCorpus, size: int, backends: list[str], root: Path, queries: list[str],
-               query_vectors: np.ndarray, workers: int, efs: list[int]) -> list[dict]:
+               query_vectors: np.ndarray, workers: int, params: dict[str, list[int]]) -> list[dict]:
     """Every measurement for one corpus size, one row per backend."""
     work = root / f"size-{size}"
     shutil.rmtree(work, ignore_errors=True)
@@ -150,12 +179,12 @@ def bench_size(seed: SeedCorpus, size: int, backends: list[str], root: Path, que
     rows = []
     for backend in backends:
         vector_s = build_vector_index(backend, vectors, chunk_ids, work)
-        ingest_s = shared["synthesise_and_store_s"] + shared["tokenize_s"] + shared["bm25_index_s"] + vector_s
+        ingest_s = shared["store_s"] + shared["tokenize_s"] + shared["bm25_index_s"] + vector_s
         own = work / ("dense.faiss" if backend == "faiss" else "milvus.db")
-        for ef in efs:
+        for param in params[backend]:
             row = {"size": size, **shared, "vector_index_s": vector_s, "ingest_chunks_per_s": size / ingest_s,
                    "disk_mib": disk_bytes(work / "store.sqlite3", work / "bm25", work / "rows.json", own) / 2**20,
-                   "dense_index_mib": disk_bytes(own) / 2**20, **serve(backend, work, ef)}
+                   "dense_index_mib": disk_bytes(own) / 2**20, **serve(backend, work, param)}
             print(json.dumps(row), flush=True)
             rows.append(row)
     return rows
@@ -176,7 +205,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=128)
     parser.add_argument("--workers", type=int, default=2, help="tokenizer processes")
     parser.add_argument("--ef", type=int, nargs="+", default=[64, 256],
-                        help="HNSW efSearch values (64 is the product's default for k=10)")
+                        help="Milvus HNSW efSearch values (64 is the product's default for k=10)")
+    parser.add_argument("--nprobe", type=int, nargs="+", default=[0],
+                        help="FAISS IVF nprobe values (0 = the one the product stores in the index)")
     parser.add_argument("--limit-min", type=float, default=20.0, help="stop a size that runs longer")
     parser.add_argument("--report", type=Path, default=REPORTS / "scale.md")
     args = parser.parse_args(argv)
@@ -199,18 +230,20 @@ def main(argv: list[str] | None = None) -> None:
     for size in args.sizes:
         signal.alarm(int(args.limit_min * 60))
         try:
-            new = bench_size(seed, size, args.backends, args.work, queries, query_vectors, args.workers, args.ef)
+            new = bench_size(seed, size, args.backends, args.work, queries, query_vectors, args.workers,
+                             {"faiss": args.nprobe, "milvus": args.ef})
         except SizeTimeout:
             stopped.append(f"{size:,} chunks: stopped after {args.limit_min:g} minutes")
             print(stopped[-1], flush=True)
             continue
         finally:
             signal.alarm(0)
-        rows = [r for r in rows if r["size"] != size] + new
+        # Rows of a backend not rerun now are kept (each row is one run's measurement).
+        rows = [r for r in rows if r["size"] != size or r["backend"] not in args.backends] + new
         results_path.parent.mkdir(parents=True, exist_ok=True)
         results_path.write_text(json.dumps(rows, indent=1), "utf-8")  # kept after each size
-        write_report(rows, stopped, args.report, len(seed.texts), len(queries), args.ef)
-    write_report(rows, stopped, args.report, len(seed.texts), len(queries), args.ef)
+        write_report(rows, stopped, args.report, len(seed.texts), len(queries))
+    write_report(rows, stopped, args.report, len(seed.texts), len(queries))
 
 
 if __name__ == "__main__":

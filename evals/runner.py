@@ -28,10 +28,11 @@ def run_eval(
     embedder: Any = None,
     chunk_params: dict[str, Any] | None = None,
     on_suite: Callable[[str], None] | None = None,
+    segmenter: str | None = None,
 ) -> EvalReport:
     """Evaluate the index in ``data_dir`` against the gold set in ``gold_dir``.
 
-    ``fusion`` (``index.FusionParams``), ``embedder`` and ``chunk_params`` are the settings in
+    ``fusion`` (``index.FusionParams``), ``embedder``, ``chunk_params`` and ``segmenter`` are the settings in
     force (the CLI passes them; ``None`` means the index defaults); ``on_suite(name)`` is called
     as each suite starts (progress display). The index must already exist
     (``IndexMismatchError`` otherwise: eval never builds one behind your back).
@@ -47,6 +48,8 @@ def run_eval(
         context.shared("embedder", lambda: embedder)
     if chunk_params is not None:
         context.shared("chunk_params", lambda: chunk_params)
+    if segmenter is not None:
+        context.shared("segmenter", lambda: segmenter)
     snapshot = open_snapshot(context)  # fail fast, before any suite, when there is no index
     timings: dict[str, float] = {}
     results = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import time
 from pathlib import Path
 
@@ -22,33 +21,52 @@ K = 10
 CANDIDATES = 50  # per side before fusion, as FusionParams.candidates
 
 
+def peak_rss_mib() -> float:
+    """This process's high-water resident memory (VmHWM).
+
+    Not ``ru_maxrss``: Linux carries that across exec, so a server started from the benchmark
+    would report the benchmark's own peak (7 GB at 1M chunks) instead of its own.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def percentile_ms(seconds: list[float], q: float) -> float:
     """The ``q``-th percentile of durations, in milliseconds."""
     return float(np.percentile(np.asarray(seconds) * 1000.0, q))
 
 
-def _open_dense(backend: str, work: Path, dim: int, ef: int):
-    """A function (vectors, k) -> (chunk ids, scores) lists over the chosen backend."""
+def _open_dense(backend: str, work: Path, dim: int, param: int):
+    """(search function (vectors, k) -> [(chunk id, score)] lists, row ids, the search parameter as text)."""
     chunk_ids = json.loads((work / "rows.json").read_text("utf-8"))
     if backend == "faiss":
         import faiss
 
+        from index.dense import describe_faiss
+
         index = faiss.read_index(str(work / "dense.faiss"))
-        params = faiss.SearchParametersHNSW(efSearch=ef)
+        described = describe_faiss(index)
+        if described["type"] == "IVFFlat":
+            nprobe = param or described["nprobe"]  # 0: the value the product stored in the index
+            params, setting = faiss.SearchParametersIVF(nprobe=nprobe), f"IVF{described['nlist']} nprobe={nprobe}"
+        else:
+            params, setting = faiss.SearchParametersHNSW(efSearch=param or 64), f"HNSW efSearch={param or 64}"
 
         def search(vectors: np.ndarray, k: int):
             scores, rows = index.search(np.atleast_2d(vectors).astype(np.float32), k, params=params)
             return [[(chunk_ids[r], float(s)) for r, s in zip(rr, ss) if r >= 0] for rr, ss in zip(rows, scores)]
 
-        return search, chunk_ids
+        return search, chunk_ids, setting
     from index.milvus import MilvusChunkIndex
 
-    milvus = MilvusChunkIndex(str(work / "milvus.db"), dim, ef_search=ef)
+    milvus = MilvusChunkIndex(str(work / "milvus.db"), dim, ef_search=param)
     milvus.client  # noqa: B018 -- connect and load the collection before timing
-    return milvus.search_vectors, chunk_ids
+    return milvus.search_vectors, chunk_ids, f"HNSW efSearch={param}"
 
 
-def run(backend: str, work: Path, ef: int) -> dict:
+def run(backend: str, work: Path, param: int) -> dict:
     """Load, search every benchmark query, and measure latency, recall and memory."""
     import bm25s
 
@@ -62,7 +80,7 @@ def run(backend: str, work: Path, ef: int) -> dict:
     started = time.perf_counter()
     store = DocumentStore(work / "store.sqlite3").open()
     bm25 = bm25s.BM25.load(str(work / "bm25"), allow_pickle=False, mmap=False)
-    search, chunk_ids = _open_dense(backend, work, vectors.shape[1], ef)
+    search, chunk_ids, setting = _open_dense(backend, work, vectors.shape[1], param)
     tokenizer = ChineseTokenizer()
     embedder = make_embedder("e5-small-q4")
     embedder.embed(["预热"], "query")  # the model loads once per serving process, not per query
@@ -94,7 +112,8 @@ def run(backend: str, work: Path, ef: int) -> dict:
     total_s = [a + b for a, b in zip(embed_s, hybrid_s)]
     return {
         "backend": backend,
-        "ef": ef,
+        "param": param,
+        "search_setting": setting,
         "load_s": load_s,
         "dense_p50_ms": percentile_ms(dense_s, 50),
         "dense_p95_ms": percentile_ms(dense_s, 95),
@@ -105,7 +124,7 @@ def run(backend: str, work: Path, ef: int) -> dict:
         "query_embedding_p50_ms": percentile_ms(embed_s, 50),
         "recall_at_10": float(np.mean(recalls)),
         "rss_mib": psutil.Process().memory_info().rss / 2**20,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mib": peak_rss_mib(),
     }
 
 
@@ -114,9 +133,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", choices=("faiss", "milvus"), required=True)
     parser.add_argument("--dir", type=Path, required=True)
-    parser.add_argument("--ef", type=int, default=64)
+    parser.add_argument("--param", type=int, default=0,
+                        help="FAISS IVF nprobe (0: the index's own) or HNSW efSearch (FAISS or Milvus)")
     args = parser.parse_args()
-    print(json.dumps(run(args.backend, args.dir, args.ef)))
+    print(json.dumps(run(args.backend, args.dir, args.param)))
 
 
 if __name__ == "__main__":

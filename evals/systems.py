@@ -54,6 +54,7 @@ def open_snapshot(context: EvalContext) -> Any:
                 context.shared("embedder", lambda: None),
                 context.shared("chunk_params", lambda: None),
                 build_missing=False,
+                segmenter=context.shared("segmenter", lambda: "rjieba"),
             )
         except IndexMismatchError as exc:
             raise IndexMismatchError(

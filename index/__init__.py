@@ -36,22 +36,25 @@ def default_embedder(data_dir: Path | None = None, name: str = "e5-small-q4", mo
 
 
 def make_manager(data_dir: Path, embedder: Embedder | None = None, chunk_params: dict[str, Any] | None = None,
-                 faiss_exact_max: int = 50_000):
-    """The ``IndexManager`` of ``<data_dir>/index`` with the shipped tokenizer and dictionary."""
+                 faiss_exact_max: int = 50_000, segmenter: str = "rjieba"):
+    """The ``IndexManager`` of ``<data_dir>/index`` with the shipped tokenizer and dictionary.
+
+    ``segmenter``: "rjieba" (jieba-rs, fast) or "jieba" (pure Python), see ``index/segmenters``.
+    """
     from index.manager import IndexManager
     from index.tokenize import ChineseTokenizer
 
     return IndexManager(
         Path(data_dir) / INDEX_DIR_NAME,
         embedder or default_embedder(data_dir),
-        ChineseTokenizer(),
+        ChineseTokenizer(segmenter=segmenter),
         chunk_params or DEFAULT_CHUNK_PARAMS,
         faiss_exact_max=faiss_exact_max,
     )
 
 
 def open_index(data_dir: Path, embedder: Embedder | None = None, chunk_params: dict[str, Any] | None = None,
-               build_missing: bool = True) -> IndexSnapshot:
+               build_missing: bool = True, segmenter: str = "rjieba") -> IndexSnapshot:
     """Load the live generation of ``<data_dir>/index`` over the data dir's store.
 
     The first use after ingest builds the index when none exists; a generation built with
@@ -59,7 +62,7 @@ def open_index(data_dir: Path, embedder: Embedder | None = None, chunk_params: d
     """
     from ingest.store import DocumentStore
 
-    manager = make_manager(data_dir, embedder, chunk_params)
+    manager = make_manager(data_dir, embedder, chunk_params, segmenter=segmenter)
     store = DocumentStore(Path(data_dir) / STORE_NAME)
     store.open()
     if build_missing and manager.current_generation() is None:
@@ -68,17 +71,19 @@ def open_index(data_dir: Path, embedder: Embedder | None = None, chunk_params: d
 
 
 def open_retriever(data_dir: Path, mode: str = "hybrid", embedder: Embedder | None = None,
-                   fusion: FusionParams | None = None, chunk_params: dict[str, Any] | None = None) -> Retriever:
+                   fusion: FusionParams | None = None, chunk_params: dict[str, Any] | None = None,
+                   segmenter: str = "rjieba") -> Retriever:
     """A ready retriever (``hybrid``, ``bm25`` or ``dense``) over the data dir's live index."""
-    return open_index(data_dir, embedder, chunk_params).retriever(mode, fusion)
+    return open_index(data_dir, embedder, chunk_params, segmenter=segmenter).retriever(mode, fusion)
 
 
-def sync_index(data_dir: Path, embedder: Embedder | None = None, chunk_params: dict[str, Any] | None = None):
+def sync_index(data_dir: Path, embedder: Embedder | None = None, chunk_params: dict[str, Any] | None = None,
+               segmenter: str = "rjieba"):
     """Bring ``<data_dir>/index`` in line with the store after an ingest or a removal."""
     from ingest.store import DocumentStore
 
     with DocumentStore(Path(data_dir) / STORE_NAME) as store:
-        return make_manager(data_dir, embedder, chunk_params).sync(store)
+        return make_manager(data_dir, embedder, chunk_params, segmenter=segmenter).sync(store)
 
 
 __all__ = [

@@ -9,6 +9,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
+from index.bm25_build import Bm25Builder, count_terms
 from index.catalog import ChunkCatalog, top_rows
 from index.tokenize import ChineseTokenizer
 from policyqa.errors import InvalidQueryError
@@ -21,6 +22,10 @@ def build_bm25(
     token_lists: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75, method: str = "lucene"
 ) -> bm25s.BM25:
     """A bm25s index over pre-tokenised chunks (row i = token_lists[i]); ``method`` is a bm25s variant."""
+    if method == "lucene":  # the product's variant: the vectorised builder, same scores, ~10x faster
+        builder = Bm25Builder()
+        builder.add(count_terms(token_lists))
+        return builder.build(k1, b)
     model = bm25s.BM25(k1=k1, b=b, method=method)
     model.index([list(tokens) for tokens in token_lists], show_progress=False)
     return model

@@ -22,7 +22,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,15 @@ import numpy as np
 
 from index.bm25 import build_bm25, load_bm25, save_bm25
 from index.catalog import ChunkCatalog
-from index.dense import build_faiss, load_faiss, save_faiss, stack_row_vectors, stored_row_vectors, vector_owners
+from index.dense import (
+    build_faiss,
+    describe_faiss,
+    load_faiss,
+    save_faiss,
+    stack_row_vectors,
+    stored_row_vectors,
+    vector_owners,
+)
 from index.embedders.base import Embedder
 from index.manifest import REINDEX_HINT, Manifest
 from index.snapshot import IndexSnapshot
@@ -254,7 +262,9 @@ class IndexManager:
             crash_point("during_index_save")
             crash_point("enospc_during_index_save")
             stacked, owners = stack_row_vectors(vectors, self.embedder.dim)
-            save_faiss(build_faiss(stacked, self.faiss_exact_max, owners), staging / "dense.faiss")
+            dense = build_faiss(stacked, self.faiss_exact_max, owners)
+            save_faiss(dense, staging / "dense.faiss")
+            manifest = replace(manifest, dense_index=describe_faiss(dense))
             manifest.write(staging)  # last: a generation without a manifest is never complete
             _fsync_tree(staging)
         except BaseException:

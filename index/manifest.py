@@ -30,6 +30,9 @@ class Manifest:
     format_version: int = FORMAT_VERSION
     created_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     dense_window: int = 0  # characters per dense window (index/windows.py); 0 = one vector per chunk
+    # The FAISS index built (type and search parameters, ``index.dense.describe_faiss``). Descriptive
+    # only, not compared: it follows from the chunk count, and the index file describes itself.
+    dense_index: dict[str, Any] = field(default_factory=dict)
 
     def write(self, directory: Path) -> None:
         """Write ``manifest.json`` into ``directory``."""

@@ -10,9 +10,10 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
+from typing import NamedTuple
 
 from policyqa.errors import NotFoundError
 from policyqa.records import Chunk, DocumentInfo, Section
@@ -57,7 +58,31 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
 """
 
 _INFO_FIELDS = tuple(f.name for f in fields(DocumentInfo))
+_DOCUMENT_COLUMNS = (*_INFO_FIELDS, "text", "sections", "page_starts")
 _CHUNK_COLUMNS = 'chunk_id, doc_id, ordinal, section, pages, start, "end", text'
+
+
+class DocumentWrite(NamedTuple):
+    """One document as ``replace_documents`` stores it: its record, cleaned text, clause tree and chunks."""
+
+    info: DocumentInfo
+    text: str
+    sections: Sequence[Section]
+    chunks: Sequence[Chunk]
+    page_starts: Sequence[int] = ()
+
+
+def _document_values(write: DocumentWrite) -> dict:
+    """The ``documents`` row of a write (``chunks`` counted from the chunks actually stored)."""
+    info = write.info
+    values = asdict(info)
+    values["cites"] = json.dumps(list(info.cites), ensure_ascii=False)
+    values["ocr"] = int(info.ocr)
+    values["chunks"] = len(write.chunks)
+    values["text"] = write.text
+    values["sections"] = json.dumps(sections_to_json(write.sections), ensure_ascii=False)
+    values["page_starts"] = json.dumps(list(write.page_starts))
+    return values
 
 
 def sections_to_json(sections: Iterable[Section]) -> list[dict]:
@@ -174,35 +199,42 @@ class DocumentStore:
         page_starts: Iterable[int] = (),
     ) -> None:
         """Store ``info`` with its text, tree and chunks, replacing any earlier version, atomically."""
-        chunk_list = list(chunks)
-        values = asdict(info)
-        values["cites"] = json.dumps(list(info.cites), ensure_ascii=False)
-        values["ocr"] = int(info.ocr)
-        values["chunks"] = len(chunk_list)
-        values["text"] = text
-        values["sections"] = json.dumps(sections_to_json(sections), ensure_ascii=False)
-        values["page_starts"] = json.dumps(list(page_starts))
-        columns = list(values)
+        self.replace_documents([DocumentWrite(info, text, tuple(sections), tuple(chunks), tuple(page_starts))])
+
+    def replace_documents(self, documents: Iterable[DocumentWrite]) -> None:
+        """Store many documents, each replacing any earlier version, in one transaction.
+
+        The bulk path (imports, the scale benchmark): one commit, hence one fsync, per batch
+        instead of per document, and one ``executemany`` per table. Readers see the whole
+        batch or none of it. A ``doc_id`` may appear only once per batch (a second write of
+        it fails the batch instead of replacing the first).
+        """
+        batch = list(documents)
+        doc_rows, chunk_rows = [], []
+        for write in batch:
+            values = _document_values(write)
+            doc_rows.append([values[c] for c in _DOCUMENT_COLUMNS])
+            chunk_rows.extend(
+                (
+                    c.chunk_id, c.doc_id, c.ordinal,
+                    json.dumps(list(c.section), ensure_ascii=False),
+                    json.dumps(list(c.pages)), c.start, c.end, c.text,
+                )
+                for c in write.chunks
+            )
+        if not batch:
+            return
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.execute("DELETE FROM documents WHERE doc_id = ?", (info.doc_id,))
-                db.execute(
-                    f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                    [values[c] for c in columns],
-                )
+                db.executemany("DELETE FROM documents WHERE doc_id = ?", [(w.info.doc_id,) for w in batch])
                 db.executemany(
-                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            c.chunk_id, c.doc_id, c.ordinal,
-                            json.dumps(list(c.section), ensure_ascii=False),
-                            json.dumps(list(c.pages)), c.start, c.end, c.text,
-                        )
-                        for c in chunk_list
-                    ],
+                    f"INSERT INTO documents ({', '.join(_DOCUMENT_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(_DOCUMENT_COLUMNS))})",
+                    doc_rows,
                 )
+                db.executemany(f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", chunk_rows)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

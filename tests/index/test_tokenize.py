@@ -50,3 +50,21 @@ def test_mined_terms_change_segmentation_and_version(tokenizer):
     extended = tokenizer.with_terms(["云网数"])
     assert "云网数" in extended.tokenize("建设“云网数”一体化底座")
     assert extended.version != tokenizer.version
+
+
+@pytest.mark.parametrize("text", [
+    "《东营市数字政府建设规划（2021-2025年）》提出，建设iaas平台、5g网络和“互联网+政务服务”体系",
+    "附件2 21.IaaS（Infrastructure as a Service）；28.API；人员5G20.5G 5th；A+B、C#、R&D、x_y",
+    "东政数函〔2022〕37号：投入3.5万元，完成率98.5%，第20210142号提案",
+])
+def test_rjieba_cuts_like_jieba(text):
+    # jieba-rs keeps symbol runs ("2021-2025", "21.iaas") whole; the segmenter splits them as jieba does.
+    assert ChineseTokenizer(segmenter="rjieba").tokenize(text) == ChineseTokenizer(segmenter="jieba").tokenize(text)
+
+
+def test_the_segmenter_is_part_of_the_version():
+    # An index tokenised by one segmenter must be refused by a tokenizer using the other.
+    assert ChineseTokenizer(segmenter="rjieba").version != ChineseTokenizer(segmenter="jieba").version
+    assert ChineseTokenizer().version == ChineseTokenizer(segmenter="rjieba").version
+    with pytest.raises(ValueError, match="unknown segmenter"):
+        ChineseTokenizer(segmenter="thulac")

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.chunk import ClauseChunker
 from ingest.paragraphs import join_lines
-from ingest.store import SCHEMA_VERSION, DocumentStore
+from ingest.store import SCHEMA_VERSION, DocumentStore, DocumentWrite
 from ingest.structure import parse_sections
 from policyqa.errors import NotFoundError
 from policyqa.records import DocumentInfo
@@ -106,3 +106,24 @@ def test_reopening_keeps_the_data(tmp_path):
     with DocumentStore(path) as second:
         assert second.chunk_ids() == ids
         assert [d.doc_id for d in second.list_documents()] == ["d3"]
+
+
+def test_bulk_write_stores_every_document_like_single_writes(store, tmp_path):
+    docs = [document(stem, f"d{stem}") for stem in ("000", "003", "004")]
+    store.replace_documents(DocumentWrite(i, c.text, s, ch, c.page_starts) for i, c, s, ch in docs)
+    with DocumentStore(tmp_path / "single.sqlite3") as single:
+        for info, cleaned, sections, chunks in docs:
+            single.replace_document(info, cleaned.text, sections, chunks, cleaned.page_starts)
+        assert store.list_documents() == single.list_documents()
+        assert list(store.iter_chunks()) == list(single.iter_chunks())
+        assert store.document_sections("d003") == single.document_sections("d003")
+
+
+def test_a_failed_bulk_write_stores_none_of_the_batch(store):
+    info, cleaned, sections, chunks = put(store, "004", "d4")
+    other = document("000", "d0")
+    broken = DocumentWrite(info, "changed", sections, [chunks[0], chunks[0]])  # duplicate chunk id
+    with pytest.raises(sqlite3.IntegrityError):
+        store.replace_documents([DocumentWrite(other[0], other[1].text, other[2], other[3]), broken])
+    assert [d.doc_id for d in store.list_documents()] == ["d4"]
+    assert store.document_text("d4") == cleaned.text

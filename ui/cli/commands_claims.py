@@ -32,12 +32,12 @@ def verify(
 ) -> None:
     """Check each claim against the documents: supported, contradicted or not found."""
     from policyqa.errors import InvalidQueryError, PolicyQAError
-    from qa.claims.factory import build_claim_checker
     from qa.claims.serialize import verdict_to_dict
+    from ui.workspace import Workspace
 
     _check_arguments(text, batch, "CLAIM")
     try:
-        checker = build_claim_checker(ctx.obj.data_dir)
+        checker = Workspace.open(ctx.obj).claims
         if batch is None:
             verdicts = checker.check(text)
             if as_json:
@@ -69,12 +69,12 @@ def precedents(
 ) -> None:
     """Find what was asked and answered before: the documents a draft proposal builds on."""
     from policyqa.errors import InvalidQueryError, PolicyQAError
-    from qa.precedents.factory import build_precedent_finder
     from qa.precedents.serialize import precedent_to_dict
+    from ui.workspace import Workspace
 
     _check_arguments(draft, batch, "DRAFT")
     try:
-        finder = build_precedent_finder(ctx.obj.data_dir)
+        finder = Workspace.open(ctx.obj).precedents
         items = [{"id": None, "draft": draft}] if batch is None else read_batch(batch, ("draft",))
         for item in items:
             try:

@@ -69,6 +69,7 @@ def eval_command(
             report = run_eval(
                 gold_dir, settings.data_dir, split, fusion=fusion, suites=[s for s in all_suites if s.name in wanted],
                 embedder=embedder, chunk_params=chunk_params, on_suite=show_suite,
+                segmenter=settings.segmenter,
             )
     except PolicyQAError as exc:
         console.print(f"[red]error:[/red] {exc}")
