@@ -62,3 +62,6 @@ class Settings(BaseSettings):
     workers: int = 2
     queue_size: int = 16
     milvus_uri: str | None = None
+    # signed file links (ui/api/links.py): None = a random secret kept in <data_dir>/link-secret
+    link_secret: str | None = None
+    link_ttl_s: int = 3600

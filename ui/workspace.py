@@ -62,6 +62,14 @@ class Workspace:
                         files_dir=s.data_dir / "files")
 
     @cached_property
+    def file_links(self) -> Any:
+        """Signs and checks the expiring links to original files (``ui.api.links.FileLinks``)."""
+        from ui.api.links import FileLinks
+
+        s = self.settings
+        return FileLinks.from_setting(s.link_secret, s.data_dir, ttl_s=s.link_ttl_s)
+
+    @cached_property
     def embedder(self) -> Any:
         from index import default_embedder
 

@@ -177,12 +177,19 @@ class KeyStore:
         for row in rows:
             if hmac.compare_digest(presented, row["token_hash"]):
                 match = row
-        if match is None:
-            return None
-        record = _record(match)
-        # Admins see every access level; the other roles see only their groups.
-        access = None if record.role == "admin" else record.groups
-        return Principal(record.key_id, record.role, access)
+        return None if match is None else _principal(_record(match))
+
+    def principal_for(self, key_id: str) -> Principal | None:
+        """The principal of the active key ``key_id`` (named by a signed link), else ``None``."""
+        with self._lock, self._connect() as db:
+            row = db.execute("SELECT * FROM api_keys WHERE key_id = ? AND revoked_at IS NULL", (key_id,)).fetchone()
+        return None if row is None else _principal(_record(row))
+
+
+def _principal(record: KeyRecord) -> Principal:
+    # Admins see every access level; the other roles see only their groups.
+    access = None if record.role == "admin" else record.groups
+    return Principal(record.key_id, record.role, access)
 
 
 def _record(row: sqlite3.Row) -> KeyRecord:

@@ -101,6 +101,28 @@ def get_principal(
     return principal
 
 
+def get_file_principal(
+    request: Request,
+    doc_id: str,
+    authorization: str | None = Header(None, description="Bearer <API key>"),
+    x_api_key: str | None = Header(None, description="the API key (alternative to Authorization)"),
+) -> Principal:
+    """The caller of a file download: the key in the headers, else a signed link's key.
+
+    Browsers following a link send no headers, hence the link; a key in the headers wins so a
+    client holding a stale link still gets its file.
+    """
+    state: ServiceState = request.app.state.service
+    open_service = state.open_access and not state.keys.has_keys()
+    if open_service or token_from_headers(authorization, x_api_key) or "sig" not in request.query_params:
+        return get_principal(request, authorization, x_api_key)
+    key_id = state.workspace.file_links.verify(doc_id, request.query_params)
+    principal = state.keys.principal_for(key_id) if key_id else None
+    if principal is None:
+        raise HTTPException(401, "invalid or expired file link", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
 def require(role: str) -> Callable[..., Principal]:
     """A dependency that admits principals of at least ``role``."""
 

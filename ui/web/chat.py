@@ -17,7 +17,7 @@ from ui.web.access import restrict
 from ui.web.clauses import ClauseSource, render_clause
 from ui.web.context import UiContext
 from ui.web.filters import FilterBar, build_filter_bar, make_filter
-from ui.web.html import citation_heading, empty_note, esc, file_url
+from ui.web.html import FileLink, citation_heading, empty_note, esc, file_url
 
 _MARKERS = re.compile(r"((?:\[\d+\])+)")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -66,8 +66,9 @@ def answer_segments(answer: Answer, turn: int) -> list[str]:
     return segments
 
 
-def render_sources(answer: Answer | None, turn: int) -> str:
-    """The sources list of an answer (or, when it abstained, the nearest clauses)."""
+def render_sources(answer: Answer | None, turn: int, file_link: FileLink = file_url) -> str:
+    """The sources list of an answer (or, when it abstained, the nearest clauses); ``file_link`` makes
+    the file hrefs."""
     if answer is None:
         return empty_note("尚无来源。")
     cited = answer.citations or answer.nearest
@@ -79,20 +80,21 @@ def render_sources(answer: Answer | None, turn: int) -> str:
         items.append(
             f'<li><a class="pq-cite" href="#{card_anchor(turn, c.marker)}">[{c.marker}]</a> '
             f"{citation_heading(c)} "
-            f'<a class="pq-file" href="{file_url(c.doc_id, c.pages)}" target="_blank" rel="noopener">原文</a>'
+            f'<a class="pq-file" href="{file_link(c.doc_id, c.pages)}" target="_blank" rel="noopener">原文</a>'
             f'<div class="pq-quote">{esc(c.quote)}</div></li>'
         )
     return f'<div class="pq-sources"><h4>{heading}</h4><ol>{"".join(items)}</ol></div>'
 
 
-def render_panel(answers: Sequence[Answer], store: ClauseSource) -> str:
-    """Every turn's cited clauses; the latest turn open, earlier ones folded."""
+def render_panel(answers: Sequence[Answer], store: ClauseSource, file_link: FileLink = file_url) -> str:
+    """Every turn's cited clauses, the latest turn open, earlier ones folded; ``file_link`` makes the
+    file hrefs."""
     if not answers:
         return empty_note(PANEL_PLACEHOLDER)
     blocks = []
     for turn in range(len(answers), 0, -1):
         answer = answers[turn - 1]
-        cards = "".join(render_clause(c, store, card_anchor(turn, c.marker)) for c in _cited(answer))
+        cards = "".join(render_clause(c, store, card_anchor(turn, c.marker), file_link) for c in _cited(answer))
         if not cards:
             continue
         summary = f"第{turn}问：{esc(answer.question)}"
@@ -148,7 +150,9 @@ def build_chat_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
             shown += segment
             history[-1]["content"] = shown
             yield history, kept, gr.skip(), gr.skip(), ""
-        yield history, kept, render_panel(kept, ctx.workspace.store), render_sources(answer, turn), ""
+        file_link = ctx.file_link(principal)  # signed for this viewer's key: the browser sends none
+        panel_html = render_panel(kept, ctx.workspace.store, file_link)
+        yield history, kept, panel_html, render_sources(answer, turn, file_link), ""
 
     inputs = [question, chatbot, answers, api_key, *filters.inputs]
     outputs = [chatbot, answers, panel, sources, question]

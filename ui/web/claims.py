@@ -16,7 +16,7 @@ from ui.api.scoping import scoped
 from ui.web.access import restrict
 from ui.web.context import UiContext
 from ui.web.filters import FilterBar, build_filter_bar, make_filter
-from ui.web.html import citation_heading, empty_note, esc, file_url, mark_terms
+from ui.web.html import FileLink, citation_heading, empty_note, esc, file_url, mark_terms
 
 VERDICT_LABELS = {"supported": "有依据", "contradicted": "与原文不符", "not_found": "未找到依据"}
 DIFFERENCE_LABELS = {
@@ -25,11 +25,11 @@ DIFFERENCE_LABELS = {
 }
 
 
-def render_verdicts(verdicts: Sequence[Verdict]) -> str:
-    """A table: claim, coloured verdict, evidence with its origin, differences marked."""
+def render_verdicts(verdicts: Sequence[Verdict], file_link: FileLink = file_url) -> str:
+    """A table: claim, coloured verdict, evidence with its origin (file hrefs by ``file_link``), differences marked."""
     if not verdicts:
         return empty_note("没有可核查的陈述。")
-    rows = [_verdict_row(i, v) for i, v in enumerate(verdicts, 1)]
+    rows = [_verdict_row(i, v, file_link) for i, v in enumerate(verdicts, 1)]
     counts = {label: sum(v.label == label for v in verdicts) for label in VERDICT_LABELS}
     summary = "，".join(f"{VERDICT_LABELS[k]} {n} 条" for k, n in counts.items() if n)
     return (
@@ -40,13 +40,13 @@ def render_verdicts(verdicts: Sequence[Verdict]) -> str:
     )
 
 
-def _verdict_row(index: int, verdict: Verdict) -> str:
+def _verdict_row(index: int, verdict: Verdict, file_link: FileLink) -> str:
     claim_terms = [d.claim for d in verdict.differences]
     source_terms = [d.source for d in verdict.differences]
     evidence = "".join(
         f'<div class="pq-evidence"><div class="pq-quote">{mark_terms(c.quote, source_terms)}</div>'
         f'<div class="pq-origin">{citation_heading(c)} '
-        f'<a href="{file_url(c.doc_id, c.pages)}" target="_blank" rel="noopener">原文</a></div></div>'
+        f'<a href="{file_link(c.doc_id, c.pages)}" target="_blank" rel="noopener">原文</a></div></div>'
         for c in verdict.evidence
     ) or '<span class="pq-muted">—</span>'
     differences = "".join(
@@ -85,7 +85,7 @@ def build_claims_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
             return empty_note(f"无法核查：{error}")
         except PolicyQAError as error:
             raise gr.Error(f"服务暂时无法核查：{error}") from error
-        return render_verdicts(verdicts)
+        return render_verdicts(verdicts, ctx.file_link(principal))
 
     run.click(check, [text, api_key, *filters.inputs], result, concurrency_limit=2)
     return filters

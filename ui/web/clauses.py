@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from policyqa.records import Citation, Section
-from ui.web.html import citation_heading, esc, file_url, mark_span, pages_label
+from ui.web.html import FileLink, citation_heading, esc, file_url, mark_span, pages_label
 
 CONTEXT_CHARS = 900  # a long section is shown as a window around the quote
 
@@ -56,8 +56,9 @@ def clause_window(text_length: int, sections: Sequence[Section], start: int, end
                         trimmed_after=hi < natural_hi or section is None and hi < text_length)
 
 
-def render_clause(citation: Citation, store: ClauseSource, anchor: str | None = None) -> str:
-    """One card: origin line, the section text with the quote marked, a link to the original."""
+def render_clause(citation: Citation, store: ClauseSource, anchor: str | None = None,
+                  file_link: FileLink = file_url) -> str:
+    """One card: origin line, the section text with the quote marked, a link to the original (by ``file_link``)."""
     text = store.document_text(citation.doc_id)
     window = clause_window(len(text), store.document_sections(citation.doc_id), citation.start, citation.end)
     body = mark_span(text[window.start:window.end], citation.start - window.start, citation.end - window.start)
@@ -68,6 +69,6 @@ def render_clause(citation: Citation, store: ClauseSource, anchor: str | None = 
         f'<header><span class="pq-marker">[{citation.marker}]</span> {citation_heading(citation)}</header>'
         f'<div class="pq-clause">{"…" if window.trimmed_before else ""}{body}{"…" if window.trimmed_after else ""}</div>'
         f'<footer>{esc(pages) + " · " if pages else ""}'
-        f'<a href="{file_url(citation.doc_id, citation.pages)}" target="_blank" rel="noopener">查看原文</a></footer>'
+        f'<a href="{file_link(citation.doc_id, citation.pages)}" target="_blank" rel="noopener">查看原文</a></footer>'
         "</section>"
     )

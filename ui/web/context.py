@@ -1,13 +1,15 @@
-"""What every tab builder receives: the shared workspace and the key gate."""
+"""What every tab builder receives: the shared workspace, the key gate and file links."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from policyqa.records import DocumentInfo
-from ui.api.auth import Principal
+from ui.api.auth import OPEN_PRINCIPAL, Principal
 from ui.web.access import KeyGate
+from ui.web.html import FileLink, file_url
 
 
 @dataclass(frozen=True)
@@ -20,3 +22,15 @@ class UiContext:
     def visible_documents(self, principal: Principal) -> list[DocumentInfo]:
         """The stored documents ``principal`` may see."""
         return [d for d in self.workspace.store.list_documents() if principal.may_see(d)]
+
+    def file_link(self, principal: Principal) -> FileLink:
+        """The href maker for ``principal``'s pages: links signed for its key, since the browser
+        opening them sends no key; plain links in open mode."""
+        if principal == OPEN_PRINCIPAL:
+            return file_url
+        links = self.workspace.file_links
+
+        def signed(doc_id: str, pages: Sequence[int] = ()) -> str:
+            return file_url(doc_id, pages, links.query(doc_id, principal))
+
+        return signed

@@ -7,7 +7,8 @@ reaches the page: stored documents may contain HTML or script that must show as 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from urllib.parse import quote, urlencode
 
 from policyqa.records import Citation, DocumentInfo
 
@@ -56,10 +57,20 @@ def citation_heading(citation: Citation) -> str:
     return esc("，".join(parts))
 
 
-def file_url(doc_id: str, pages: Sequence[int] = ()) -> str:
-    """The API address of a document's original file, anchored at its first cited page."""
+def file_url(doc_id: str, pages: Sequence[int] = (), query: Mapping[str, str] | None = None) -> str:
+    """The API address of a document's original file, escaped for an ``href``.
+
+    ``query`` (a signed link's ``kid``/``exp``/``sig``) goes before the ``#page=`` anchor of the
+    first cited page: a fragment never reaches the server.
+    """
+    search = f"?{urlencode(query)}" if query else ""
     anchor = f"#page={pages[0]}" if pages else ""
-    return f"/api/documents/{esc(doc_id)}/file{anchor}"
+    return esc(f"/api/documents/{quote(doc_id, safe='')}/file{search}{anchor}")
+
+
+# What renderers call for each file href: ``link(doc_id, pages)``. The plain ``file_url`` serves
+# open mode; with keys, ``UiContext.file_link`` signs each href for the viewer's key.
+FileLink = Callable[..., str]
 
 
 def mark_span(text: str, start: int, end: int, css_class: str = "pq-hl") -> str:

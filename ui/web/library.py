@@ -22,7 +22,7 @@ from ui.api.jobs import IngestJobs, JobRecord
 from ui.api.uploads import check_content, safe_filename
 from ui.web.context import UiContext
 from ui.web.filters import FilterBar, build_filter_bar, make_filter
-from ui.web.html import access_label, doc_type_label, empty_note, esc, file_url
+from ui.web.html import FileLink, access_label, doc_type_label, empty_note, esc, file_url
 
 LIST_HEADERS = ["标题", "文种", "日期", "状态", "访问级别", "发文机关", "文号", "页数", "条块数", "文件名"]
 STATUS_LABELS = {"queued": "排队中", "ingesting": "解析中", "indexing": "建立索引", "ready": "已入库", "failed": "失败"}
@@ -45,8 +45,8 @@ def document_rows(documents: Sequence[DocumentInfo], jobs: Sequence[JobRecord] =
     return rows
 
 
-def render_section_tree(info: DocumentInfo, sections: Sequence[Section]) -> str:
-    """A document's metadata and its clause tree as nested, foldable lists."""
+def render_section_tree(info: DocumentInfo, sections: Sequence[Section], file_link: FileLink = file_url) -> str:
+    """A document's metadata, a link (made by ``file_link``) to its file and its clause tree as foldable lists."""
     facts = [("标题", info.title), ("文号", info.doc_number), ("发文机关", info.issuer), ("主送", info.addressee),
              ("日期", info.date), ("文种", doc_type_label(info.doc_type)), ("建议编号", info.proposal_number),
              ("访问级别", access_label(info.access))]
@@ -54,7 +54,7 @@ def render_section_tree(info: DocumentInfo, sections: Sequence[Section]) -> str:
     tree = _tree(sections) if sections else empty_note("未识别出章节结构。")
     return (
         f'<div class="pq-doc"><dl class="pq-meta">{meta}</dl>'
-        f'<p><a href="{file_url(info.doc_id)}" target="_blank" rel="noopener">查看原文件</a></p>'
+        f'<p><a href="{file_link(info.doc_id)}" target="_blank" rel="noopener">查看原文件</a></p>'
         f'<h4>章节结构</h4>{tree}</div>'
     )
 
@@ -179,7 +179,7 @@ def build_library_tab(ctx: UiContext, api_key: gr.Textbox, jobs: IngestJobs) -> 
             return empty_note("该文档不存在或已被删除。")
         if not principal.may_see(info):
             return empty_note("该文档不存在或已被删除。")
-        return render_section_tree(info, ctx.workspace.store.document_sections(doc_id))
+        return render_section_tree(info, ctx.workspace.store.document_sections(doc_id), ctx.file_link(principal))
 
     def do_upload(paths, level, key, request: gr.Request, progress=gr.Progress()):
         principal = ctx.gate.editor(key, request)

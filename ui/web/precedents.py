@@ -12,23 +12,24 @@ from ui.api.scoping import scoped
 from ui.web.access import restrict
 from ui.web.context import UiContext
 from ui.web.filters import FilterBar, build_filter_bar, make_filter
-from ui.web.html import citation_heading, doc_type_label, empty_note, esc, file_url
+from ui.web.html import FileLink, citation_heading, doc_type_label, empty_note, esc, file_url
 
 DEFAULT_K = 5
 
 
-def render_precedents(precedents: Sequence[Any]) -> str:
-    """Cards, best first: title, proposal number, type, score, matching clauses, commitments.
+def render_precedents(precedents: Sequence[Any], file_link: FileLink = file_url) -> str:
+    """Cards, best first: title (linked by ``file_link``), proposal number, type, score, clauses, commitments.
 
     ``precedents`` are ``qa.precedents.Precedent`` records (``doc``, ``score``, ``clauses``,
     ``commitments`` and, for a reply letter, ``link`` to the proposal it answers).
     """
     if not precedents:
         return empty_note("没有找到相关的既往答复或文件。")
-    return '<ol class="pq-precedents">' + "".join(_card(i, p) for i, p in enumerate(precedents, 1)) + "</ol>"
+    cards = "".join(_card(i, p, file_link) for i, p in enumerate(precedents, 1))
+    return f'<ol class="pq-precedents">{cards}</ol>'
 
 
-def _card(rank: int, precedent: Any) -> str:
+def _card(rank: int, precedent: Any, file_link: FileLink) -> str:
     doc = precedent.doc
     link = getattr(precedent, "link", None)
     number = getattr(link, "proposal_number", None) or doc.proposal_number
@@ -52,7 +53,7 @@ def _card(rank: int, precedent: Any) -> str:
     return (
         f'<li class="pq-precedent"><div class="pq-precedent-head">'
         f'<span class="pq-rank">{rank}</span>'
-        f'<a class="pq-doc-link" href="{file_url(doc.doc_id)}" target="_blank" rel="noopener">'
+        f'<a class="pq-doc-link" href="{file_link(doc.doc_id)}" target="_blank" rel="noopener">'
         f"{esc(doc.title or doc.source)}</a>"
         f'<span class="pq-score">相关度 {precedent.score:.3f}</span></div>'
         f'<div class="pq-facts">{" ｜ ".join(esc(f) for f in facts)}</div>'
@@ -82,7 +83,7 @@ def build_precedents_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
             return empty_note(f"无法检索：{error}")
         except PolicyQAError as error:
             raise gr.Error(f"服务暂时无法检索：{error}") from error
-        return render_precedents(found)
+        return render_precedents(found, ctx.file_link(principal))
 
     run.click(find, [draft, k, api_key, *filters.inputs], result, concurrency_limit=2)
     return filters

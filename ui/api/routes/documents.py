@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from ingest.lock import ingest_lock
 from policyqa.errors import AccessDeniedError, NotFoundError
-from ui.api.auth import Principal
-from ui.api.deps import ServiceState, get_principal, get_state, require
+from ui.api.auth import OPEN_PRINCIPAL, Principal
+from ui.api.deps import ServiceState, get_file_principal, get_principal, get_state, require
 from ui.api.schemas import ChunkOut, DocumentDetail, DocumentList, DocumentOut, SectionOut, UploadJob
 from ui.api.uploads import check_content, receive_upload
 
@@ -20,8 +20,17 @@ router = APIRouter(prefix="/api/documents", tags=["documents"])
 _MB = 1024 * 1024
 
 
-def file_url(doc_id: str) -> str:
-    return f"/api/documents/{doc_id}/file"
+def file_url(doc_id: str, query: str = "") -> str:
+    """The address of a document's original file, with ``query`` (e.g. a signed link's) when given."""
+    return f"/api/documents/{quote(doc_id, safe='')}/file" + (f"?{query}" if query else "")
+
+
+def signed_file_url(state: ServiceState, principal: Principal, doc_id: str) -> str:
+    """The file address for ``principal``: signed when the service has keys, since a browser
+    opening it sends none; plain in open mode, where nothing is checked."""
+    if principal == OPEN_PRINCIPAL:
+        return file_url(doc_id)
+    return file_url(doc_id, urlencode(state.workspace.file_links.query(doc_id, principal)))
 
 
 @router.post(
@@ -91,21 +100,25 @@ async def get_document(
         sections=[SectionOut.of(s) for s in store.document_sections(doc_id)],
         chunks=[ChunkOut(chunk_id=c.chunk_id, section=c.section_path, pages=list(c.pages), start=c.start,
                          end=c.end, text=c.text) for c in chunks],
-        file_url=file_url(doc_id),
+        file_url=signed_file_url(state, principal, doc_id),
     )
 
 
 @router.get(
     "/{doc_id}/file", response_class=FileResponse,
     summary="The original file as ingested; `?page=N` redirects to `…/file#page=N` (PDF viewers open that page)",
+    description="Authorised by the API key headers or by the signed link (`kid`, `exp`, `sig`) that "
+                "`GET /api/documents/{doc_id}` returns as `file_url`, so a browser can open it.",
 )
 async def get_file(
-    doc_id: str, page: int | None = None, state: ServiceState = Depends(get_state),
-    principal: Principal = Depends(get_principal),
+    doc_id: str, request: Request, page: int | None = None, state: ServiceState = Depends(get_state),
+    principal: Principal = Depends(get_file_principal),
 ) -> Response:
     info = state.visible_document(principal, doc_id)
     if page is not None:
-        return RedirectResponse(f"{file_url(doc_id)}#page={max(page, 1)}", status_code=307)
+        # The rest of the query (a signed link's kid/exp/sig) goes along, or the target would be refused.
+        kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+        return RedirectResponse(f"{file_url(doc_id, kept)}#page={max(page, 1)}", status_code=307)
     path = _original_path(state, info.doc_id, info.source, info.path)
     state.audit.record(principal.key_id, "file", doc_id, [doc_id])
     # inline: a browser opens the PDF (and honours #page=N) instead of downloading it.

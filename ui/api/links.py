@@ -1,0 +1,98 @@
+"""Signed, expiring links to a document's original file, bound to the key that asked for them.
+
+A browser following ``/api/documents/{id}/file`` sends no API key, so the links the UI and the
+document detail hand out carry ``kid`` (the key's id), ``exp`` (unix seconds) and ``sig``
+(HMAC-SHA256 over document, key id and expiry). The link names the key, not its groups: the
+server rebuilds the principal from the key id on every use, so a revoked key's links stop
+working and a link never grants more than its key could see.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from policyqa.errors import PolicyQAError
+from ui.api.auth import Principal
+
+SECRET_FILE_NAME = "link-secret"
+LINK_PARAMS = ("kid", "exp", "sig")
+
+
+class LinkSecretError(PolicyQAError):
+    """The link secret file exists but cannot be used (empty)."""
+
+
+class FileLinks:
+    """Signs and checks file links with one secret; links live ``ttl_s`` seconds."""
+
+    def __init__(self, secret: bytes, ttl_s: int = 3600, clock: Callable[[], float] = time.time):
+        self._secret = secret
+        self.ttl_s = ttl_s
+        self._clock = clock
+
+    @classmethod
+    def from_setting(cls, secret: str | None, data_dir: Path | str, ttl_s: int = 3600) -> FileLinks:
+        """Links signed with the configured ``secret``, else with one kept in ``<data_dir>/link-secret``.
+
+        The generated secret is written once (mode 0600) and reused, so links survive a restart
+        and replicas sharing the data dir accept each other's links.
+        """
+        if secret:
+            return cls(secret.encode("utf-8"), ttl_s)
+        return cls(_stored_secret(Path(data_dir) / SECRET_FILE_NAME), ttl_s)
+
+    def query(self, doc_id: str, principal: Principal) -> dict[str, str]:
+        """The query parameters that let ``principal``'s key open ``doc_id``'s file until expiry."""
+        expires = str(int(self._clock()) + self.ttl_s)
+        return {"kid": principal.key_id, "exp": expires, "sig": self._sign(doc_id, principal.key_id, expires)}
+
+    def verify(self, doc_id: str, params: Mapping[str, str]) -> str | None:
+        """The key id a valid, unexpired link for ``doc_id`` was signed for; ``None`` otherwise.
+
+        The caller turns the key id into a principal (``KeyStore.principal_for``), which also
+        refuses revoked keys.
+        """
+        kid, expires, signature = (params.get(name) for name in LINK_PARAMS)
+        if not (kid and expires and signature) or not expires.isdigit():
+            return None
+        if int(expires) < self._clock():
+            return None
+        expected = self._sign(doc_id, kid, expires)
+        # Bytes, not str: compare_digest refuses non-ASCII str, and a tampered sig may hold any.
+        if not hmac.compare_digest(expected.encode("utf-8"), signature.encode("utf-8")):
+            return None
+        return kid
+
+    def _sign(self, doc_id: str, kid: str, expires: str) -> str:
+        # JSON keeps the fields apart: no choice of doc_id or kid can shift bytes into another field.
+        message = json.dumps(["policyqa-file-link/1", doc_id, kid, expires], ensure_ascii=True).encode("utf-8")
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _stored_secret(path: Path) -> bytes:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".link-secret-", dir=path.parent)  # created 0600
+        try:
+            with os.fdopen(handle, "w") as out:
+                out.write(secrets.token_hex(32))
+            # link() never replaces an existing file: when replicas race, the first secret wins for all.
+            os.link(temp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temp)
+    secret = path.read_bytes().strip()
+    if not secret:
+        raise LinkSecretError(f"the link secret file {path} is empty; delete it to generate a new one")
+    return secret
