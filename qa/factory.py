@@ -46,7 +46,11 @@ def assemble_qa(
     checked sentence by sentence and falling back to the extractive one.
     """
     tokenize = tokenizer.tokenize  # type: ignore[attr-defined]
-    extractive = ExtractiveAnswerer(tokenize, max_sentences=max_sentences, max_chars=max_chars)
+    # The query-side synonym table retrieval expands with also decides which sentences hold
+    # the question's words; a tokenizer without one (a test double) just has no synonyms.
+    synonyms = getattr(tokenizer, "synonyms", None)
+    expand = synonyms.expansions if synonyms is not None else None
+    extractive = ExtractiveAnswerer(tokenize, max_sentences=max_sentences, max_chars=max_chars, expand=expand)
     answerer: object = extractive
     if llm is not None:
         from qa.answerers.llm import LlmAnswerer, make_chat_model

@@ -1,12 +1,14 @@
-"""What a question asks for: its content terms and whether it wants a number or a list."""
+"""What a question asks for: its content terms (with their synonyms) and whether it wants a number or a list."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 Tokenize = Callable[[str], list[str]]
+# Everyday word → the document words for it (``ChineseTokenizer.synonyms.expansions``).
+Expand = Callable[[str], list[str]]
 
 # Words that shape a question but never appear in the clause that answers it. The index
 # tokenizer already drops function words; these are the asking words it keeps.
@@ -60,6 +62,12 @@ _ANSWER_HOLDERS: dict[str, re.Pattern[str]] = {
     "place": re.compile(r"[\u4e00-\u9fff]{2}镇(?!街)"),
 }
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+# A definition entry: an optional item number, a short term, a colon, then what the term
+# means ("1.“一网通办”：依托……", "数据经纪人：开展……", "xx：指……").
+_DEFINITION_ENTRY = re.compile(r"^(?:\d{1,3}\s*[.．、]\s*)?[^，。；：:！？\n]{1,30}[：:]\s*\S.{4,}", re.S)
+_GLOSSARY_HEADING = re.compile(r"名词解释|名词术语|术语|释义|词汇|用语说明|名词定义")
+_ANNEX_HEADING = re.compile(r"^附(?:件|录)")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -71,21 +79,57 @@ class QuestionIntent:
     wants_number: bool
     wants_list: bool
     numbers: tuple[str, ...]  # numbers the question itself names (years, amounts, ids)
+    # Document words standing for a term (老人 → 老年人, 适老化), for the terms that have any.
+    alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def forms(self, term: str) -> tuple[str, ...]:
+        """``term`` followed by its alternatives: a sentence holding any of them holds the term."""
+        for listed, alternatives in self.alternatives:
+            if listed == term:
+                return (term, *alternatives)
+        return (term,)
 
 
-def analyze_question(question: str, tokenize: Tokenize) -> QuestionIntent:
-    """Split ``question`` into its content terms and its numeric/list intent."""
+def analyze_question(question: str, tokenize: Tokenize, expand: Expand | None = None) -> QuestionIntent:
+    """Split ``question`` into its content terms and its numeric/list intent.
+
+    With ``expand`` (the synonym table's lookup), each term also gets the document words
+    the table lists for it, tokenized like the sentences they are matched against.
+    """
     seen: dict[str, None] = {}
     for token in tokenize(question):
         if token not in _ASKING_WORDS:
             seen.setdefault(token, None)
+    terms = tuple(seen)
+    alternatives = []
+    if expand is not None:
+        for term in terms:
+            found = term_alternatives(term, tokenize, expand, exclude=seen)
+            if found:
+                alternatives.append((term, found))
     return QuestionIntent(
         question=question,
-        terms=tuple(seen),
+        terms=terms,
         wants_number=bool(_NUMERIC_CUES.search(question)),
         wants_list=bool(_LIST_CUES.search(question)),
         numbers=tuple(_NUMBER.findall(question)),
+        alternatives=tuple(alternatives),
     )
+
+
+def term_alternatives(term: str, tokenize: Tokenize, expand: Expand, exclude: Iterable[str] = ()) -> tuple[str, ...]:
+    """The tokens of the document words ``expand`` gives for ``term``, each once.
+
+    Single characters are dropped: tokenizing 总承包 or 适老化 leaves 总 and 适, which occur
+    everywhere. So are the question's own terms (``exclude``), which are credited anyway.
+    """
+    skip = {term, *exclude}
+    found: dict[str, None] = {}
+    for word in expand(term):
+        for token in tokenize(word):
+            if len(token) > 1 and token not in skip:
+                found.setdefault(token, None)
+    return tuple(found)
 
 
 def expected_answer_kinds(question: str) -> tuple[str, ...]:
@@ -111,6 +155,25 @@ def holds_quantity(sentence: str) -> bool:
 def is_list_item(sentence: str) -> bool:
     """True when ``sentence`` opens an enumerated item (一是 / （一） / 1. / ①)."""
     return bool(_LIST_ITEM.match(sentence.lstrip()) or _LIST_ITEM.search(sentence[:40]))
+
+
+def is_glossary_entry(sentence: str, section: Sequence[str]) -> bool:
+    """True when ``sentence`` is a "term：definition" entry of a glossary (名词解释, 术语, 释义).
+
+    Such entries are numbered like list items but list nothing a question asks for. The
+    glossary is known by a heading of ``section`` (the clause's heading path) or, because a
+    公文 annex gives its title (附件2 / 名词解释) on an unnumbered line that stays in the
+    annex's text, by an annex clause whose own heading is the entry itself.
+    """
+    text = sentence.strip()
+    if not _DEFINITION_ENTRY.match(text):
+        return False
+    if any(_GLOSSARY_HEADING.search(heading) for heading in section):
+        return True
+    if len(section) < 2 or not any(_ANNEX_HEADING.match(heading.strip()) for heading in section[:-1]):
+        return False
+    own_heading = _SPACES.sub("", section[-1])
+    return bool(own_heading) and _SPACES.sub("", text).startswith(own_heading)
 
 
 def numbers_in(text: str) -> tuple[str, ...]:

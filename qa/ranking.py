@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from policyqa.records import Hit
 from qa.injection import looks_like_instruction
-from qa.intent import QuestionIntent, Tokenize, holds_quantity, is_list_item, numbers_in
+from qa.intent import QuestionIntent, Tokenize, holds_quantity, is_glossary_entry, is_list_item, numbers_in
 from qa.sentences import split_sentences
 
 # A sentence proper ends with a terminator (maybe followed by a closing mark); a heading
@@ -40,7 +40,7 @@ class ScoredSentence:
 class RankingWeights:
     """How the parts of a sentence's score add up (tuned on the dev questions)."""
 
-    section: float = 0.35  # question terms found in the clause's heading path
+    section: float = 0.35  # question terms found in the clause's heading path or the document's title
     rank: float = 0.25  # bonus of the first hit; decays as 1/(1+position)
     number: float = 0.2  # numeric question and a sentence holding a quantity
     list_item: float = 0.3  # list question and an enumerated item
@@ -68,9 +68,17 @@ class SentenceRanker:
         """Sentences of the first ``top_hits`` hits, best first, one per document position."""
         if not intent.terms:
             return []
-        raw: list[tuple[int, Hit, int, int, str, frozenset[str], frozenset[str]]] = []
+        forms = {t: frozenset(intent.forms(t)) for t in intent.terms}
+
+        def held(tokens: frozenset[str]) -> frozenset[str]:
+            # The question terms ``tokens`` hold, in the question's wording or a synonym's.
+            return frozenset(t for t, f in forms.items() if not f.isdisjoint(tokens))
+
+        raw: list[tuple[int, Hit, int, int, str, frozenset[str], frozenset[str], frozenset[str]]] = []
         for position, hit in enumerate(hits[: self.top_hits]):
-            path_terms = frozenset(self.tokenize(" ".join(hit.chunk.section)))
+            # The title frames every clause of a document as its heading path frames the clause:
+            # "规划提出…" is about the sentences of the 规划.
+            path_terms = frozenset(self.tokenize(" ".join((hit.doc.title or "", *hit.chunk.section))))
             context_terms = path_terms
             text = hit.chunk.text
             for start, end in split_sentences(text):
@@ -78,21 +86,22 @@ class SentenceRanker:
                 if looks_like_instruction(sentence):
                     continue  # an injected instruction is data, never an answer
                 terms = frozenset(self.tokenize(sentence))
-                raw.append((position, hit, start, end, sentence, terms, context_terms))
+                raw.append((position, hit, start, end, sentence, terms, held(terms), held(context_terms)))
                 if is_heading_line(sentence):
                     # A heading inside the chunk (not parsed as a section) frames what follows.
                     context_terms = path_terms | terms
-        idf = _local_idf(intent.terms, [r[5] for r in raw])
+        idf = _local_idf(intent.terms, [r[6] for r in raw])
         weights = {t: term_weight(t) * idf[t] for t in intent.terms}
         total = sum(weights.values()) or 1.0
 
         best: dict[tuple[str, int], ScoredSentence] = {}
-        for position, hit, start, end, sentence, terms, section_terms in raw:
-            overlap = sum(w for t, w in weights.items() if t in terms) / total
-            in_section = sum(w for t, w in weights.items() if t in section_terms and t not in terms) / total
+        for position, hit, start, end, sentence, terms, matched, section_matched in raw:
+            overlap = sum(w for t, w in weights.items() if t in matched) / total
+            in_section = sum(w for t, w in weights.items() if t in section_matched and t not in matched) / total
             score = overlap + self.weights.section * in_section
             score += self.weights.rank / (1 + position)
-            list_item = is_list_item(sentence)
+            # A glossary's numbered definitions look like list items but list nothing asked for.
+            list_item = is_list_item(sentence) and not is_glossary_entry(sentence, hit.chunk.section)
             if intent.wants_number and (holds_quantity(sentence) or len(numbers_in(sentence)) >= 2):
                 score += self.weights.number
             if intent.wants_list and list_item:
@@ -131,7 +140,8 @@ def is_table_row(line: str) -> bool:
 
 
 def _local_idf(terms: Sequence[str], sentence_terms: Sequence[frozenset[str]]) -> dict[str, float]:
-    """IDF of the question terms over the candidate sentences, floored so no term vanishes."""
+    """IDF of the question terms over the candidate sentences (the question terms each
+    sentence holds, synonyms included), floored so no term vanishes."""
     n = len(sentence_terms)
     idf: dict[str, float] = {}
     for term in terms:

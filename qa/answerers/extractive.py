@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from policyqa.records import Answer, Citation, Hit
 from qa.abstain import abstained_answer, find_unmet_constraints
 from qa.citations import make_citation
-from qa.intent import Tokenize, analyze_question
+from qa.intent import Expand, Tokenize, analyze_question
 from qa.ranking import RankingWeights, ScoredSentence, SentenceRanker, is_heading_line
 
 _END_PUNCTUATION = re.compile(r"[。！？!?]$")
@@ -26,7 +26,8 @@ class ExtractiveAnswerer:
     scoring at least ``min_relative_score`` of it and not repeating an already chosen one,
     up to ``max_sentences`` and ``max_chars``. List questions take the enumerated items of
     the best clause in their order. Each sentence ends with its ``[n]`` marker; the
-    citation quotes the sentence verbatim.
+    citation quotes the sentence verbatim. With ``expand`` (the tokenizer's synonym
+    lookup) a sentence in the documents' wording (老年人) holds the question's word (老人).
     """
 
     def __init__(
@@ -38,8 +39,10 @@ class ExtractiveAnswerer:
         min_relative_score: float = 0.55,
         max_redundancy: float = 0.6,
         weights: RankingWeights = RankingWeights(),
+        expand: Expand | None = None,
     ):
         self.tokenize = tokenize
+        self.expand = expand
         self.max_sentences = max_sentences
         self.max_chars = max_chars
         self.min_relative_score = min_relative_score
@@ -49,7 +52,7 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: Sequence[Hit]) -> Answer:
         """Answer ``question`` from ``hits``; abstain when no sentence shares a term with it or the
         selected sentences leave one of its constraints unmet (the reasons go into the notice)."""
-        intent = analyze_question(question, self.tokenize)
+        intent = analyze_question(question, self.tokenize, self.expand)
         ranked = self.ranker.rank(intent, hits)
         if not ranked or ranked[0].coverage == 0:
             return abstained_answer(question, hits)
