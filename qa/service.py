@@ -6,12 +6,13 @@ import dataclasses
 from collections.abc import Sequence
 
 from index.base import Retriever
+from ingest.normalize import normalize_text
 from policyqa.errors import InvalidQueryError
 from policyqa.records import Answer, SearchFilter
 from qa.abstain import AbstentionPolicy, abstained_answer
 from qa.answerers.base import Answerer
 from qa.conversation import rewrite_follow_up
-from qa.intent import Tokenize
+from qa.intent import Tokenize, analyze_question
 
 MAX_QUESTION_CHARS = 2000
 
@@ -50,8 +51,26 @@ class QAService:
             answer = abstained_answer(query, hits)
         else:
             answer = self.answerer.answer(query, hits)
+        if query != question and not answer.abstained:
+            missing = unanswered_focus(question, answer, self.tokenize)
+            if missing:
+                # The carried topic alone matched: the answer is about the previous question, not this one.
+                answer = abstained_answer(query, hits, notice=f"所引条款均未提及“{'、'.join(missing)}”")
         notices = [n for n in (notice, answer.notice) if n]
         return dataclasses.replace(answer, question=question, notice="；".join(notices) or None)
+
+
+def unanswered_focus(follow_up: str, answer: Answer, tokenize: Tokenize) -> tuple[str, ...]:
+    """The follow-up's own terms when no cited quote names any of them, else ``()``.
+
+    "那存储资源呢？" after a question on a ranking is rewritten with the ranking's terms; an
+    answer citing only the ranking again would answer the earlier question, not this one.
+    """
+    focus = analyze_question(follow_up, tokenize).terms
+    quotes = [normalize_text(c.quote) for c in answer.citations]
+    if not focus or any(term in quote for quote in quotes for term in focus):
+        return ()
+    return focus
 
 
 def check_question(question: str) -> str:

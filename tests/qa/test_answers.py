@@ -68,3 +68,14 @@ def test_follow_up_question_keeps_the_conversation_topic(qa_components) -> None:
 def test_empty_or_overlong_question_is_refused(qa_components, question) -> None:
     with pytest.raises(InvalidQueryError):
         qa_components.service.ask(question)
+
+
+def test_a_follow_up_the_sources_do_not_address_abstains_instead_of_repeating_the_last_answer(qa_components) -> None:
+    # The corpus ranks 东莞's 数字治理指数 but never ranks its storage; answering the follow-up with
+    # the ranking sentence again (it matches only the carried topic) would be an unsupported answer.
+    first = "在《中国城市数字治理报告（2020）》里，东莞的数字治理指数全国排第几？"
+    assert not qa_components.service.ask(first).abstained
+    answer = qa_components.service.ask("那存储资源呢？", history=[first])
+    assert answer.abstained, answer.text
+    assert answer.nearest
+    assert "存储" in (answer.notice or "")
