@@ -110,10 +110,15 @@ class PrecedentFinder:
                 best_hits[doc_id].append(hit)
 
     def _precedent(self, doc: DocumentInfo, score: float, hits: list[Hit], phrases: Sequence[str]) -> Precedent:
-        clauses = []
-        for marker, hit in enumerate(sorted(hits, key=lambda h: h.rank)[: self.settings.clauses_per_doc], 1):
+        clauses: list = []
+        for hit in sorted(hits, key=lambda h: h.rank):
+            if len(clauses) >= self.settings.clauses_per_doc:
+                break
             start, end = _most_topical_sentence(hit.chunk.text, phrases)
-            clauses.append(make_citation(marker, hit, None, start, end))
+            citation = make_citation(len(clauses) + 1, hit, None, start, end)
+            # Neighbouring chunks overlap: their most topical sentence may be the same one.
+            if all(c.quote != citation.quote for c in clauses):
+                clauses.append(citation)
         text = self.store.document_text(doc.doc_id)
         commitments = extract_commitments(text) if doc.doc_type == "proposal_reply" else []
         return Precedent(doc, round(score, 6), tuple(clauses), tuple(commitments), link_reply(doc, text))

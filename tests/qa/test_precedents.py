@@ -84,3 +84,15 @@ def test_precedents_and_related_cli(demo_index_dir: Path):
     assert result.exit_code == 0, result.output
     related = json.loads(result.stdout)
     assert [e["source"][:3] for e in related["cited_by"]] == ["001"]
+
+
+def test_a_precedent_never_lists_the_same_clause_twice(demo_index_dir: Path) -> None:
+    from qa.precedents.factory import build_precedent_finder
+
+    # Overlapping neighbour chunks share sentences; the drafter must not read one clause twice.
+    draft = ("关于打通部门数据壁垒、提升城市治理协同水平的建议。目前我市各部门业务系统仍各自建设、各管一摊，人口、房屋、"
+             "地址等基础数据重复采集、口径不一。建议依托政务数据大脑建设全市统一的人口库、地址库等基础库，推动数据回流镇街，"
+             "加快建设城市治理“一网统管”平台，实现市、镇、村三级联动指挥调度。")
+    for precedent in build_precedent_finder(demo_index_dir).find(draft, k=5):
+        quotes = [c.quote for c in precedent.clauses]
+        assert len(quotes) == len(set(quotes)), quotes
