@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,12 +23,13 @@ from ingest.clean import strip_page_furniture
 from ingest.limits import LoadLimits
 from ingest.metadata import extract_metadata
 from ingest.paragraphs import join_lines
+from ingest.reader import FileRead, Planner, read_ahead
 from ingest.sandbox import load_file_isolated
 from ingest.store import DocumentStore
 from ingest.structure import parse_sections
 from policyqa.errors import IngestError, NotFoundError, ResourceLimitError
 from policyqa.faults import crash_point
-from policyqa.records import DocumentInfo
+from policyqa.records import DocumentInfo, LoadedDocument
 
 Status = Literal["added", "replaced", "unchanged", "failed", "duplicate"]
 
@@ -89,7 +91,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 class Ingestor:
-    """Ingests files into a ``DocumentStore``, incrementally (by content hash)."""
+    """Ingests files into a ``DocumentStore``, incrementally (by content hash).
+
+    ``workers`` is how many files ``ingest_paths`` reads (parses) at once by default; the
+    store is always written by the calling thread, one file after another in input order.
+    """
 
     def __init__(
         self,
@@ -98,25 +104,45 @@ class Ingestor:
         limits: LoadLimits = LoadLimits(),
         files_dir: Path | None = None,
         access: str = "public",
+        workers: int = 1,
     ):
         self.store = store
         self.chunker = chunker or ClauseChunker()
         self.limits = limits
         self.files_dir = Path(files_dir) if files_dir is not None else None
         self.access = access
+        self.workers = workers
 
-    def ingest_paths(self, paths: Iterable[Path], progress: bool = True) -> list[FileReport]:
-        """Ingest every file in ``paths`` (folders recursively); one report per file."""
+    def ingest_paths(
+        self, paths: Iterable[Path], progress: bool = True, workers: int | None = None,
+    ) -> list[FileReport]:
+        """Ingest every file in ``paths`` (folders recursively); one report per file, in input order.
+
+        With ``workers`` > 1 (default: the ingestor's ``workers``) that many files are read in
+        parallel sandboxed processes ahead of the writes; the stored result is the same as with
+        one. Files whose content is already stored unchanged are never read.
+        """
         files = expand_paths(paths)
+        workers = self.workers if workers is None else workers
+        if workers > 1:
+            reads: Iterator[FileRead] = read_ahead(files, self._batch_planner(), self._load, workers)
+        else:
+            # One at a time, exactly as before: each file is read only when its turn comes.
+            reads = (FileRead(path, None) for path in files)
         # tqdm hides itself when stderr is not a terminal (disable=None).
-        bar = tqdm(files, desc="ingest", unit="file", disable=None if progress and len(files) > 1 else True)
-        return [self.ingest_file(path) for path in _labelled(bar)]
+        disable = None if progress and len(files) > 1 else True
+        with closing(reads), tqdm(reads, total=len(files), desc="ingest", unit="file", disable=disable) as bar:
+            return [self.ingest_file(read.path, read) for read in _labelled(bar)]
 
-    def ingest_file(self, path: Path) -> FileReport:
-        """Ingest one file; never raises for a bad file (the report says why)."""
+    def ingest_file(self, path: Path, read: FileRead | None = None) -> FileReport:
+        """Ingest one file; never raises for a bad file (the report says why).
+
+        ``read`` is what ``ingest.reader.read_ahead`` already did for this file (its content
+        hash, its sandboxed read); whatever it lacks is done here.
+        """
         path = Path(path)
         try:
-            return self._ingest(path)
+            return self._ingest(path, read)
         except IngestError as exc:
             return FileReport(source=path.name, status="failed", error=exc.reason, path=str(path))
         except OSError as exc:
@@ -125,12 +151,52 @@ class Ingestor:
             reason = f"unexpected error while processing: {type(exc).__name__}: {exc}"
             return FileReport(source=path.name, status="failed", error=reason, path=str(path))
 
-    def _ingest(self, path: Path) -> FileReport:
-        source = path.name
-        if not path.is_file():
-            raise IngestError(source, "not a readable file")
+    def _batch_planner(self) -> Planner:
+        """The read-ahead planner of one batch: hash each file, read only those that need it."""
+        hashes_in_batch: set[str] = set()
+
+        def plan(path: Path) -> tuple[str | None, bool]:
+            try:
+                if not path.is_file():
+                    return None, False
+                content_hash = content_hash_of(path)
+            except Exception:  # noqa: BLE001 - the write step repeats this and reports the error
+                return None, False
+            # A second copy of a file in this batch is a duplicate once the first is stored; it
+            # is only read (at its turn) if the first one failed.
+            first_copy = content_hash not in hashes_in_batch
+            hashes_in_batch.add(content_hash)
+            try:
+                return content_hash, first_copy and self._needs_read(path, content_hash)
+            except Exception:  # noqa: BLE001 - read at its turn, where a store error is reported
+                return content_hash, False
+
+        return plan
+
+    def _needs_read(self, path: Path, content_hash: str) -> bool:
+        # Unchanged and duplicate files are settled from the store without reading them. A
+        # twin found now may still be replaced earlier in the batch: such a file is read at
+        # its turn instead, when the store says what it really is.
         doc_id = doc_id_for(path)
-        content_hash = content_hash_of(path)
+        try:
+            if self.store.get_document(doc_id).content_hash == content_hash:
+                return False
+        except NotFoundError:
+            pass
+        twin = self.store.find_by_hash(content_hash)
+        return twin is None or twin.doc_id == doc_id
+
+    def _load(self, path: Path) -> LoadedDocument:
+        return load_file_isolated(path, self.limits)
+
+    def _ingest(self, path: Path, read: FileRead | None = None) -> FileReport:
+        source = path.name
+        content_hash = read.content_hash if read is not None else None
+        if content_hash is None:
+            if not path.is_file():
+                raise IngestError(source, "not a readable file")
+            content_hash = content_hash_of(path)
+        doc_id = doc_id_for(path)
         try:
             existing: DocumentInfo | None = self.store.get_document(doc_id)
         except NotFoundError:
@@ -149,7 +215,7 @@ class Ingestor:
                 duplicate_of=twin.source,
             )
 
-        loaded = load_file_isolated(path, self.limits)
+        loaded = read.loaded() if read is not None and read.was_read else self._load(path)
         text_chars = sum(len(page) for page in loaded.pages)
         if text_chars > self.limits.max_text_chars:
             raise ResourceLimitError(
@@ -244,7 +310,7 @@ class Ingestor:
         return info
 
 
-def _labelled(bar: tqdm) -> Iterator[Path]:
-    for path in bar:
-        bar.set_postfix_str(Path(path).name, refresh=False)
-        yield path
+def _labelled(bar: tqdm) -> Iterator[FileRead]:
+    for read in bar:
+        bar.set_postfix_str(read.path.name, refresh=False)
+        yield read

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     max_pages: int = 2000
     parse_timeout_s: int = 300
     parse_memory_mb: int = 2048
+    # files parsed at once by `policyqa ingest` (each in its own sandboxed process; the store
+    # is still written in file order by one thread); 1 reads them one after another
+    ingest_workers: int = 2
 
     # service
     host: str = "127.0.0.1"

@@ -59,7 +59,7 @@ class Workspace:
         limits = LoadLimits(max_bytes=s.max_file_mb * 1024 * 1024, max_pages=s.max_pages,
                             timeout_s=s.parse_timeout_s, memory_mb=s.parse_memory_mb)
         return Ingestor(self.store, ClauseChunker(s.chunk_size, s.chunk_overlap), limits,
-                        files_dir=s.data_dir / "files")
+                        files_dir=s.data_dir / "files", workers=s.ingest_workers)
 
     @cached_property
     def file_links(self) -> Any:

@@ -81,3 +81,23 @@ def test_usage_errors_exit_1(run, corpus):
     missing = run("show", "nothing-stored.txt")
     assert missing.exit_code == 1 and "nothing-stored.txt" in missing.stderr
     assert run("remove", "nothing-stored.txt").exit_code == 1
+
+
+def test_workers_come_from_the_option_else_the_settings(run, corpus, monkeypatch):
+    from ingest.pipeline import Ingestor
+
+    seen: list[int] = []
+    real = Ingestor.ingest_paths
+
+    def recording(self, paths, progress=True, workers=None):
+        seen.append(self.workers if workers is None else workers)
+        return real(self, paths, progress=progress, workers=workers)
+
+    monkeypatch.setattr(Ingestor, "ingest_paths", recording)
+    result = run("ingest", "--workers", "3", str(corpus))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("added") >= 2
+    monkeypatch.setenv("POLICYQA_INGEST_WORKERS", "1")
+    again = run("ingest", str(corpus))
+    assert again.exit_code == 0 and "unchanged" in again.stdout
+    assert seen == [3, 1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -53,6 +53,7 @@ def build_ingestor(settings: Settings, store: DocumentStore, access: str = "publ
         limits,
         files_dir=Path(settings.data_dir) / "files",
         access=access,
+        workers=settings.ingest_workers,
     )
 
 
@@ -96,6 +97,10 @@ def ingest(
     paths: list[Path] = typer.Argument(..., help="Files or folders (searched recursively)."),
     access: str = typer.Option("public", "--access", help="Access level of new documents: public, internal or a group."),
     wait: float = typer.Option(0.0, "--wait", min=0.0, help="Seconds to wait for another running ingest (default: fail at once)."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", min=1,
+        help="Files parsed at once, each in its own process (default: POLICYQA_INGEST_WORKERS, 2).",
+    ),
 ) -> None:
     """Ingest documents (PDF, DOCX, TXT in any Chinese encoding, scans) into the store."""
     from ingest.lock import ingest_lock
@@ -110,7 +115,8 @@ def ingest(
     try:
         with ingest_lock(Path(settings.data_dir), wait_s=wait):
             with open_store(settings) as store:
-                reports = build_ingestor(settings, store, access).ingest_paths(paths, progress=True)
+                # workers=None: the configured number (build_ingestor reads it from the settings).
+                reports = build_ingestor(settings, store, access).ingest_paths(paths, progress=True, workers=workers)
                 _print_reports(reports)
                 index_error = _sync_index(settings, store)
     except IndexBusyError as exc:
