@@ -10,9 +10,22 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from ui.settings import Settings
+
+
+def build_ingestor(settings: Settings, store: Any, access: str = "public") -> Any:
+    """The ``Ingestor`` the settings describe, writing into ``store`` (CLI, API and UI alike)."""
+    from ingest.chunk import ClauseChunker
+    from ingest.limits import LoadLimits
+    from ingest.pipeline import Ingestor
+
+    limits = LoadLimits(max_bytes=settings.max_file_mb * 1024 * 1024, max_pages=settings.max_pages,
+                        timeout_s=float(settings.parse_timeout_s), memory_mb=settings.parse_memory_mb)
+    return Ingestor(store, ClauseChunker(settings.chunk_size, settings.chunk_overlap), limits,
+                    files_dir=Path(settings.data_dir) / "files", access=access, workers=settings.ingest_workers)
 
 
 def fusion_from_settings(settings: Settings) -> Any:
@@ -51,15 +64,7 @@ class Workspace:
 
     @cached_property
     def ingestor(self) -> Any:
-        from ingest.chunk import ClauseChunker
-        from ingest.limits import LoadLimits
-        from ingest.pipeline import Ingestor
-
-        s = self.settings
-        limits = LoadLimits(max_bytes=s.max_file_mb * 1024 * 1024, max_pages=s.max_pages,
-                            timeout_s=s.parse_timeout_s, memory_mb=s.parse_memory_mb)
-        return Ingestor(self.store, ClauseChunker(s.chunk_size, s.chunk_overlap), limits,
-                        files_dir=s.data_dir / "files", workers=s.ingest_workers)
+        return build_ingestor(self.settings, self.store)
 
     @cached_property
     def file_links(self) -> Any:

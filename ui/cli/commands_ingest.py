@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 if TYPE_CHECKING:  # stages are imported inside the commands so `--help` stays fast
-    from ingest.pipeline import FileReport, Ingestor
+    from ingest.pipeline import FileReport
     from ingest.store import DocumentStore
     from policyqa.records import DocumentInfo, Section
     from ui.settings import Settings
@@ -33,28 +33,6 @@ def open_store(settings: Settings) -> DocumentStore:
     from ingest.store import DocumentStore
 
     return DocumentStore(Path(settings.data_dir) / DATABASE_NAME).open()
-
-
-def build_ingestor(settings: Settings, store: DocumentStore, access: str = "public") -> Ingestor:
-    """An ``Ingestor`` configured from ``settings``."""
-    from ingest.chunk import ClauseChunker
-    from ingest.limits import LoadLimits
-    from ingest.pipeline import Ingestor
-
-    limits = LoadLimits(
-        max_bytes=settings.max_file_mb * 1024 * 1024,
-        max_pages=settings.max_pages,
-        timeout_s=float(settings.parse_timeout_s),
-        memory_mb=settings.parse_memory_mb,
-    )
-    return Ingestor(
-        store,
-        ClauseChunker(settings.chunk_size, settings.chunk_overlap),
-        limits,
-        files_dir=Path(settings.data_dir) / "files",
-        access=access,
-        workers=settings.ingest_workers,
-    )
 
 
 def document_summary(info: DocumentInfo) -> dict:
@@ -105,6 +83,7 @@ def ingest(
     """Ingest documents (PDF, DOCX, TXT in any Chinese encoding, scans) into the store."""
     from ingest.lock import ingest_lock
     from policyqa.errors import IndexBusyError
+    from ui.workspace import build_ingestor
 
     missing = [path for path in paths if not _exists(path)]
     for path in missing:
@@ -259,10 +238,9 @@ def remove(
     doc: str = typer.Argument(..., help="doc_id or source file name."),
 ) -> None:
     """Delete a stored document and its chunks."""
-    from policyqa.errors import NotFoundError
-
     from ingest.lock import ingest_lock
-    from policyqa.errors import IndexBusyError
+    from policyqa.errors import IndexBusyError, NotFoundError
+    from ui.workspace import build_ingestor
 
     try:
         with ingest_lock(Path(ctx.obj.data_dir)), open_store(ctx.obj) as store:
