@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
 import pytest
-from rapidfuzz.distance import Indel
 
-from ingest.clean import strip_page_furniture
+from evals.format_fidelity import flat_text, scanned_expected_text, similarity, txt_twin
 from ingest.loaders import load_file
 from ingest.sandbox import load_file_isolated
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 FORMATS = CORPUS / "formats"
 TEXT_LAYER_FILES = sorted(p.name for p in FORMATS.glob("*") if p.suffix in {".pdf", ".docx"} and "scanned" not in p.name)
-
-
-def flat_text(pages) -> str:
-    """Cleaned text with all whitespace removed (line wrapping differs between formats)."""
-    return re.sub(r"\s+", "", "".join(strip_page_furniture(pages)))
-
-
-def similarity(a: str, b: str) -> float:
-    # Indel similarity is 2*LCS/(len a + len b): difflib's ratio without its heuristics, fast on 40K chars.
-    return Indel.normalized_similarity(a, b)
-
-
-def txt_twin(name: str) -> Path:
-    return CORPUS / f"{name.split('.')[0]}.txt"
 
 
 @cache
@@ -74,12 +58,9 @@ def test_scanned_pdf_is_read_by_ocr_in_the_sandbox():
     assert scanned.ocr
     assert len(scanned.pages) == 3
     assert any("OCR" in warning for warning in scanned.warnings)
-    # The scan holds pages 1-3 of document 000: compare with the TXT up to where the
-    # text-layer PDF's page 3 ends.
+    # The scan holds pages 1-3 of document 000: compared with the TXT up to where they end.
     layer_pages = load_pages(FORMATS / "000_72e0c38bb21918d5.pdf")
-    page3_end = flat_text(layer_pages[:3])[-20:]
-    txt = flat_text(load_pages(CORPUS / "000_72e0c38bb21918d5.txt"))
-    expected = txt[: txt.index(page3_end) + len(page3_end)]
+    expected = scanned_expected_text()
     ocr_text = flat_text(scanned.pages)
     assert "东财函〔2021〕1159号" in ocr_text
     assert similarity(ocr_text, expected) >= 0.85
