@@ -48,9 +48,15 @@ class ScopedRetriever:
 
 
 def scoped(component: T, filters: SearchFilter) -> T:
-    """A shallow copy of ``component`` whose ``retriever`` imposes ``filters``."""
+    """A shallow copy of ``component`` whose retrievers all impose ``filters``.
+
+    Every attribute that retrieves is wrapped, not only ``retriever``: the claim checker also
+    holds a BM25 ``lexical`` pass, and a retriever a component gains later must not slip past.
+    """
     view = copy.copy(component)
-    view.retriever = ScopedRetriever(component.retriever, filters)  # type: ignore[attr-defined]
+    for name, value in list(vars(view).items()):
+        if callable(getattr(value, "retrieve", None)):
+            setattr(view, name, ScopedRetriever(value, filters))
     return view
 
 
