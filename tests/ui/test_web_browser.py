@@ -1,13 +1,16 @@
 """A real headless Chromium against a real ``policyqa serve``: the four tabs as users see them.
 
 Screenshots of each tab (and the chat on a phone-sized screen) go to ``evals/reports/ui/``.
-The server (``live_server`` in conftest) has API keys, so the UI asks for one.
+The server (``live_server`` in conftest) has API keys, so the UI asks for one. The library
+tests upload notices of their own and delete whatever of them they leave, so the shared
+server's store ends as it began whatever order the tests run in.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ import pytest
 from tests.ui.conftest import CANARY_PHRASE, CANARY_TITLE, LiveServer
 
 playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "evals" / "reports" / "ui"
@@ -22,6 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ANSWER_TIMEOUT_MS = 120_000
+INGEST_TIMEOUT_MS = 240_000
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")]
 
@@ -179,4 +184,163 @@ def test_chat_works_on_a_narrow_screen(browser, live_server):
     assert panel["y"] >= chat["y"] + chat["height"] - 1  # the panel stacks below the chat
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1  # no sideways scrolling
     shoot(page, "chat_narrow.png")
+    page.close()
+
+
+# Every corpus document is already in the server's store (the formats/ files are the same
+# texts), so uploads get a notice of their own: its text is stored nowhere, so no duplicate or
+# near-duplicate check can turn the upload away, and its phrase finds only this document.
+UPLOAD_PHRASE = "白鹭湾片区智慧养老驿站"
+
+
+def notice_text(subject: str) -> str:
+    """A short notice in the corpus's clause style about ``subject``, held by no stored document."""
+    return f"""关于开展{UPLOAD_PHRASE}{subject}试点工作的通知
+
+各镇街（园区）、市直有关单位：
+为推进数字政府建设成果惠及老年群体，经研究，决定开展{UPLOAD_PHRASE}{subject}试点工作。现将有关事项通知如下：
+一、试点目标
+（一）2024年6月前建成{UPLOAD_PHRASE}{subject}试点3个，接入老年人健康档案与紧急呼叫服务。
+（二）试点期间，驿站服务数据按季度汇总，由市政务服务数据管理局统一归集。
+二、工作要求
+（一）各试点单位应当明确专人负责{subject}相关数据的采集与维护，确保数据真实准确。
+（二）试点经费由各镇街统筹安排，单个驿站补助不超过18.6万元。
+"""
+
+
+def _documents_named(server: LiveServer, source: str) -> list[dict]:
+    with server.client("admin") as client:
+        return [d for d in client.get("/api/documents").json()["documents"] if d["source"] == source]
+
+
+def _search_hits(server: LiveServer, key: str, doc_id: str) -> list[dict]:
+    with server.client(key) as client:
+        response = client.post("/api/search", json={"query": UPLOAD_PHRASE, "k": 10})
+    assert response.status_code == 200, response.text
+    return [h for h in response.json()["hits"] if h["doc_id"] == doc_id]
+
+
+@pytest.fixture
+def scratch_notice(live_server, tmp_path) -> Iterator[Callable[[str, str], Path]]:
+    """Writes notices to upload (``make(file_name, subject)``); whatever a test leaves of them in
+    the shared server's store is deleted afterwards, so the store ends as it began."""
+    made: list[str] = []
+
+    def make(name: str, subject: str) -> Path:
+        assert not _documents_named(live_server, name), f"{name} is already stored"
+        made.append(name)
+        path = tmp_path / name
+        path.write_text(notice_text(subject), encoding="utf-8")
+        return path
+
+    yield make
+    with live_server.client("admin") as client:
+        for name in made:
+            for doc in _documents_named(live_server, name):
+                assert client.delete(f"/api/documents/{doc['doc_id']}").status_code == 204
+
+
+def upload_via_api(server: LiveServer, key: str, path: Path) -> dict:
+    """Upload ``path`` through ``POST /api/documents`` and wait for its ingest; the stored document."""
+    with server.client(key) as client, path.open("rb") as handle:
+        response = client.post("/api/documents", files={"file": (path.name, handle)})
+        assert response.status_code == 202, response.text
+        deadline = time.monotonic() + INGEST_TIMEOUT_MS / 1000
+        while (job := client.get(f"/api/documents/uploads/{response.json()['upload_id']}").json())["status"] not in (
+                "ready", "failed") and time.monotonic() < deadline:
+            time.sleep(0.5)
+    assert job["status"] == "ready", job
+    [stored] = _documents_named(server, path.name)
+    return stored
+
+
+def pick_document(page, title: str) -> None:
+    page.locator("#pq-doc-picker input").click()
+    page.get_by_role("option").filter(has_text=title).first.click()
+    page.wait_for_selector("#pq-tree .pq-doc")
+
+
+def test_editor_uploads_a_document_then_deletes_it_after_confirming(browser, live_server, scratch_notice):
+    from ingest.lock import ingest_lock
+
+    path = scratch_notice("白鹭湾养老驿站试点通知.txt", "运营")
+    page = open_ui(browser, live_server, "public_editor")
+    open_tab(page, "文档库")
+    expect(page.locator("#pq-library-role")).to_be_hidden()
+    expect(page.locator("#pq-upload-run")).to_be_enabled()
+    page.locator("#pq-upload input[type=file]").set_input_files(str(path))
+    page.locator("#pq-upload").get_by_text(path.name).wait_for()  # the file reached the server
+    page.locator("#pq-upload-run").click()
+    log = page.locator("#pq-upload-log textarea")
+    expect(log).to_have_value(f"{path.name}：已入库", timeout=INGEST_TIMEOUT_MS)
+    table = page.locator("#pq-library-table")
+    table.get_by_text(path.name).wait_for()
+    [stored] = _documents_named(live_server, path.name)
+    assert stored["access"] == "public" and stored["chunks"] >= 1
+    assert _search_hits(live_server, "public_editor", stored["doc_id"])
+
+    # First click: a warning naming the document, nothing deleted yet.
+    pick_document(page, stored["title"])
+    page.locator("#pq-delete").click()
+    confirm = page.locator("#pq-delete-confirm")
+    expect(confirm).to_be_visible()
+    expect(confirm).to_contain_text(f"确认删除《{stored['title']}》")
+    assert _documents_named(live_server, path.name)
+    shoot(page, "library_upload.png")
+
+    # While an ingest (here: this process, as `policyqa ingest` would) holds the data dir,
+    # the delete waits briefly, then says so and keeps the confirmation for a retry.
+    with ingest_lock(live_server.data_dir):
+        page.locator("#pq-delete-yes").click()
+        expect(page.locator("#pq-delete-log")).to_contain_text("正在入库，请稍后再删除", timeout=30_000)
+    expect(confirm).to_be_visible()
+    assert _documents_named(live_server, path.name)
+
+    page.locator("#pq-delete-yes").click()
+    expect(page.locator("#pq-delete-log")).to_contain_text(f"已删除：{stored['title']}", timeout=60_000)
+    expect(confirm).to_be_hidden()
+    expect(table.get_by_text(path.name)).to_have_count(0)
+    table.get_by_text("002_4a82e6608af59380.txt").wait_for()  # the rest of the library is still listed
+    assert not _documents_named(live_server, path.name)
+    assert not _search_hits(live_server, "public_editor", stored["doc_id"])
+    page.close()
+
+
+def test_cancelled_or_repicked_confirmation_deletes_nothing(browser, live_server, scratch_notice):
+    path = scratch_notice("白鹭湾养老驿站评估通知.txt", "评估")
+    stored = upload_via_api(live_server, "public_editor", path)
+    page = open_ui(browser, live_server, "admin")
+    open_tab(page, "文档库")
+    confirm = page.locator("#pq-delete-confirm")
+    pick_document(page, stored["title"])
+    page.locator("#pq-delete").click()
+    expect(confirm).to_be_visible()
+    page.locator("#pq-delete-no").click()
+    expect(confirm).to_be_hidden()
+    page.locator("#pq-delete").click()
+    expect(confirm).to_be_visible()
+    pick_document(page, "十四五")  # picking another document withdraws the confirmation
+    expect(confirm).to_be_hidden()
+    assert _documents_named(live_server, path.name)
+    page.close()
+
+
+def test_a_reader_key_cannot_upload_or_delete(browser, live_server, scratch_notice):
+    path = scratch_notice("白鹭湾养老驿站督导通知.txt", "督导")
+    stored = upload_via_api(live_server, "public_editor", path)
+    page = open_ui(browser, live_server, "public_reader")
+    open_tab(page, "文档库")
+    page.locator("#pq-library-table").get_by_text(path.name).wait_for()
+    pick_document(page, stored["title"])
+    expect(page.locator("#pq-library-role")).to_contain_text("只有编辑或管理员角色的密钥可以上传或删除文档")
+    expect(page.locator("#pq-upload-run")).to_be_disabled()
+    expect(page.locator("#pq-delete")).to_be_disabled()
+    # A disabled button is only a hint: with it forced on, the server still refuses the key.
+    refusals = page.locator("[data-testid=toast-text]").filter(has_text="只有编辑或管理员角色的密钥可以上传或删除文档")
+    for count, button in enumerate(("#pq-upload-run", "#pq-delete"), start=1):
+        page.locator(button).evaluate("button => button.removeAttribute('disabled')")
+        page.locator(button).click()
+        expect(refusals).to_have_count(count)
+    expect(page.locator("#pq-delete-confirm")).to_be_hidden()
+    assert _documents_named(live_server, path.name)
     page.close()

@@ -68,19 +68,19 @@ def build_ui(workspace: Any, jobs: Any | None = None) -> gr.Blocks:
         choice_outputs = [widget for bar in bars for widget in (bar.year, bar.issuers)]
 
         def personalise(key: str, request: gr.Request):
-            """Key field, mode note, filter choices and library list for whoever is looking."""
+            """Key field, mode note, filter choices, library list and editor controls for whoever is looking."""
             required = gate.keys_required()
             header = [gr.update(visible=required), KEYED_MODE_NOTE if required else OPEN_MODE_NOTE]
             try:
                 principal = gate.principal(key, request)
             except gr.Error:
                 empty = [gr.update(choices=[])] * len(choice_outputs)
-                return *header, *empty, [], gr.update(choices=[])
+                return *header, *empty, [], gr.update(choices=[]), *library.permit(None)
             years, issuers = filter_updates(ctx.visible_documents(principal))
             table, picker = library.refresh(key, (), None, (), request)
-            return *header, *[years, issuers] * len(bars), table, picker
+            return *header, *[years, issuers] * len(bars), table, picker, *library.permit(principal)
 
-        outputs = [api_key, mode, *choice_outputs, library.table, library.picker]
+        outputs = [api_key, mode, *choice_outputs, library.table, library.picker, *library.controls]
         blocks.load(personalise, [api_key], outputs)
         api_key.submit(personalise, [api_key], outputs)
         api_key.blur(personalise, [api_key], outputs)

@@ -1,7 +1,10 @@
 """Library tab: upload (background ingest with progress), list with status, clause tree, delete.
 
 Uploads go through the API's ``IngestJobs`` (one ingest thread for API and UI alike), after
-the same content check the API applies; only editors may upload or delete when keys exist.
+the same content check the API applies; only editors may upload or delete when keys exist
+(other keys see the buttons disabled, and the handlers refuse them anyway). A delete takes
+two clicks: the first names the document in a warning with a 确认删除 button, the second
+removes it under the same ingest lock the API's delete takes.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from pathlib import Path
 
 import gradio as gr
 
-from policyqa.errors import AccessDeniedError, NotFoundError, PolicyQAError
+from ingest.lock import ingest_lock
+from policyqa.errors import AccessDeniedError, IndexBusyError, NotFoundError, PolicyQAError
 from policyqa.records import DocumentInfo, Section
 from ui.api.auth import Principal
 from ui.api.jobs import IngestJobs, JobRecord
@@ -27,6 +31,12 @@ from ui.web.html import FileLink, access_label, doc_type_label, empty_note, esc,
 LIST_HEADERS = ["标题", "文种", "日期", "状态", "访问级别", "发文机关", "文号", "页数", "条块数", "文件名"]
 STATUS_LABELS = {"queued": "排队中", "ingesting": "解析中", "indexing": "建立索引", "ready": "已入库", "failed": "失败"}
 UPLOAD_WAIT_S = 600  # the progress bar gives up waiting (the job itself continues)
+# A delete waits this long for a running ingest (an upload's or `policyqa ingest`'s) to let go
+# of the data dir, then tells the user to retry: holding a UI worker for minutes helps nobody.
+DELETE_LOCK_WAIT_S = 3.0
+EDITORS_ONLY = "只有编辑或管理员角色的密钥可以上传或删除文档。"
+BUSY_NOTE = "正在入库，请稍后再删除（其他上传或命令行入库完成后，再点「确认删除」）。"
+GONE_NOTE = "该文档不存在或已被删除。"
 
 
 def document_rows(documents: Sequence[DocumentInfo], jobs: Sequence[JobRecord] = ()) -> list[list]:
@@ -125,21 +135,48 @@ class Library:
             lines.append(f"{state.source}：{status}" + (f"（{state.error}）" if state.error else ""))
         return lines
 
-    def delete(self, doc_id: str) -> str:
-        info = self.ctx.workspace.store.get_document(doc_id)
-        self.ctx.workspace.ingestor.remove(doc_id)
-        self.ctx.workspace.sync_index()
-        return f"已删除：{info.title or info.source}"
+    def visible_document(self, principal: Principal, doc_id: str | None) -> DocumentInfo | None:
+        """The stored document ``doc_id`` when ``principal`` may see it, else None (never say which)."""
+        if not doc_id:
+            return None
+        try:
+            info = self.ctx.workspace.store.get_document(doc_id)
+        except NotFoundError:
+            return None
+        return info if principal.may_see(info) else None
+
+    def delete(self, doc_id: str) -> DocumentInfo:
+        """Remove a document and sync the index under the ingest lock, as ``DELETE /api/documents``
+        does, so it never interleaves with an upload's or the CLI's ingest.
+
+        ``IndexBusyError`` when an ingest keeps the lock for ``DELETE_LOCK_WAIT_S``.
+        """
+        workspace = self.ctx.workspace
+        with ingest_lock(workspace.settings.data_dir, wait_s=DELETE_LOCK_WAIT_S):
+            info = workspace.ingestor.remove(doc_id)
+            workspace.sync_index()
+        return info
 
 
 @dataclass(frozen=True)
 class LibraryTab:
-    """What the page-level events refresh: the filters, the table and the document picker."""
+    """What the page-level events refresh: the filters, the table, the document picker and the
+    editor-only controls (``permit(principal)`` gives the updates for ``controls``)."""
 
     filters: FilterBar
     table: gr.Dataframe
     picker: gr.Dropdown
     refresh: Callable[..., tuple]
+    controls: list[gr.components.Component]
+    permit: Callable[[Principal | None], tuple]
+
+
+def editor_controls(principal: Principal | None) -> tuple[dict, dict, dict]:
+    """Updates for the upload button, the delete button and the role note: enabled for editors
+    and admins; disabled, with the note saying why, for readers and callers without a valid key."""
+    allowed = principal is not None and principal.can("editor")
+    return (gr.update(interactive=allowed), gr.update(interactive=allowed),
+            gr.update(value="" if allowed else EDITORS_ONLY, visible=not allowed))
 
 
 def build_library_tab(ctx: UiContext, api_key: gr.Textbox, jobs: IngestJobs) -> LibraryTab:
@@ -154,14 +191,22 @@ def build_library_tab(ctx: UiContext, api_key: gr.Textbox, jobs: IngestJobs) -> 
             picker = gr.Dropdown(choices=[], label="选择文档查看章节结构", elem_id="pq-doc-picker")
             tree = gr.HTML(empty_note("选择一个文档以查看其元数据与章节结构。"), elem_id="pq-tree")
         with gr.Column(scale=2, min_width=280):
+            role_note = gr.Markdown("", visible=False, elem_id="pq-library-role")
             files = gr.File(label="上传文档（PDF / DOCX / TXT / 扫描件）", file_count="multiple",
                             file_types=[".pdf", ".docx", ".txt", ".md", ".html", ".htm"], elem_id="pq-upload")
             access = gr.Dropdown(choices=[("公开", "public"), ("内部", "internal")], value="public",
                                  allow_custom_value=True, label="访问级别")
-            upload = gr.Button("上传并入库", variant="primary", min_width=100)
-            upload_log = gr.Textbox(label="上传结果", interactive=False, lines=3)
-            delete = gr.Button("删除所选文档", variant="stop", min_width=100)
-            delete_log = gr.Markdown("")
+            upload = gr.Button("上传并入库", variant="primary", min_width=100, elem_id="pq-upload-run")
+            upload_log = gr.Textbox(label="上传结果", interactive=False, lines=3, elem_id="pq-upload-log")
+            delete = gr.Button("删除所选文档", variant="stop", min_width=100, elem_id="pq-delete")
+            # Gradio has no confirm dialog: the first click shows this warning, naming the document.
+            with gr.Column(visible=False, variant="panel", elem_id="pq-delete-confirm") as confirm_box:
+                confirm_note = gr.Markdown("")
+                with gr.Row():
+                    confirm = gr.Button("确认删除", variant="stop", min_width=100, elem_id="pq-delete-yes")
+                    cancel = gr.Button("取消", min_width=100, elem_id="pq-delete-no")
+            delete_log = gr.Markdown("", elem_id="pq-delete-log")
+    pending = gr.State(None)  # the doc id the confirmation names; the second click deletes that one
 
     def refresh_all(key, doc_types, year, issuers, request: gr.Request):
         principal = ctx.gate.principal(key, request)
@@ -173,12 +218,9 @@ def build_library_tab(ctx: UiContext, api_key: gr.Textbox, jobs: IngestJobs) -> 
         if not doc_id:
             return empty_note("选择一个文档以查看其元数据与章节结构。")
         principal = ctx.gate.principal(key, request)
-        try:
-            info = ctx.workspace.store.get_document(doc_id)
-        except NotFoundError:
-            return empty_note("该文档不存在或已被删除。")
-        if not principal.may_see(info):
-            return empty_note("该文档不存在或已被删除。")
+        info = library.visible_document(principal, doc_id)
+        if info is None:
+            return empty_note(GONE_NOTE)
         return render_section_tree(info, ctx.workspace.store.document_sections(doc_id), ctx.file_link(principal))
 
     def do_upload(paths, level, key, request: gr.Request, progress=gr.Progress()):
@@ -187,25 +229,46 @@ def build_library_tab(ctx: UiContext, api_key: gr.Textbox, jobs: IngestJobs) -> 
             raise gr.Error("请先选择要上传的文件。")
         return "\n".join(library.upload(principal, paths, level, progress)), None
 
-    def do_delete(doc_id, key, request: gr.Request):
+    def closed():
+        """Values for pending and confirm_box with no confirmation showing."""
+        return None, gr.update(visible=False)
+
+    def ask_delete(doc_id, key, request: gr.Request):
         principal = ctx.gate.editor(key, request)
         if not doc_id:
             raise gr.Error("请先在上方选择要删除的文档。")
+        info = library.visible_document(principal, doc_id)
+        if info is None:
+            return *closed(), "", GONE_NOTE
+        name = esc(info.title or info.source)
+        warning = (f"**确认删除《{name}》？**\n\n文件 {esc(info.source)} 及其全部条款将从文档库和检索中移除，"
+                   "无法恢复。")
+        return doc_id, gr.update(visible=True), warning, ""
+
+    def do_delete(doc_id, key, request: gr.Request):
+        principal = ctx.gate.editor(key, request)
+        if library.visible_document(principal, doc_id) is None:
+            return *closed(), GONE_NOTE, None
         try:
-            info = ctx.workspace.store.get_document(doc_id)
-        except NotFoundError:
-            return "该文档不存在或已被删除。", None
-        if not principal.may_see(info):
-            return "该文档不存在或已被删除。", None
-        return library.delete(doc_id), None
+            info = library.delete(doc_id)
+        except IndexBusyError:
+            # The confirmation stays up, so retrying is one click once the ingest is done.
+            return doc_id, gr.update(visible=True), BUSY_NOTE, gr.update()
+        except NotFoundError:  # deleted by someone else while we waited for the lock
+            return *closed(), GONE_NOTE, None
+        return *closed(), f"已删除：{esc(info.title or info.source)}", None
 
     listing = [api_key, *filters.inputs]
     refresh.click(refresh_all, listing, [table, picker])
     for widget in filters.inputs:
         widget.change(refresh_all, listing, [table, picker])
     picker.change(show, [picker, api_key], tree)
+    # A confirmation only ever names the document currently picked.
+    picker.change(closed, None, [pending, confirm_box])
     upload.click(do_upload, [files, access, api_key], [upload_log, files], concurrency_limit=1).then(
         refresh_all, listing, [table, picker])
-    delete.click(do_delete, [picker, api_key], [delete_log, picker], concurrency_limit=1).then(
-        refresh_all, listing, [table, picker])
-    return LibraryTab(filters, table, picker, refresh_all)
+    delete.click(ask_delete, [picker, api_key], [pending, confirm_box, confirm_note, delete_log])
+    cancel.click(lambda: (*closed(), ""), None, [pending, confirm_box, delete_log])
+    confirm.click(do_delete, [pending, api_key], [pending, confirm_box, delete_log, picker],
+                  concurrency_limit=1).then(refresh_all, listing, [table, picker])
+    return LibraryTab(filters, table, picker, refresh_all, [upload, delete, role_note], editor_controls)
