@@ -41,6 +41,7 @@ def open_snapshot(context: EvalContext) -> Any:
 
     def load() -> Any:
         from index import INDEX_DIR_NAME, STORE_NAME, open_index
+        from index.segmenters import DEFAULT_SEGMENTER
 
         data_dir = context.data_dir
         if not (data_dir / STORE_NAME).is_file():
@@ -54,7 +55,7 @@ def open_snapshot(context: EvalContext) -> Any:
                 context.shared("embedder", lambda: None),
                 context.shared("chunk_params", lambda: None),
                 build_missing=False,
-                segmenter=context.shared("segmenter", lambda: "rjieba"),
+                segmenter=context.shared("segmenter", lambda: DEFAULT_SEGMENTER),
             )
         except IndexMismatchError as exc:
             raise IndexMismatchError(

@@ -14,6 +14,7 @@ from index.base import Retriever
 from index.embedders import make_embedder
 from index.embedders.base import Embedder
 from index.embedders.cache import CachedEmbedder
+from index.segmenters import DEFAULT_SEGMENTER
 from index.snapshot import FusionParams, IndexSnapshot
 from policyqa.errors import IndexMismatchError
 
@@ -36,7 +37,7 @@ def default_embedder(data_dir: Path | None = None, name: str = "e5-small-q4", mo
 
 
 def make_manager(data_dir: Path, embedder: Embedder | None = None, chunk_params: dict[str, Any] | None = None,
-                 faiss_exact_max: int = 50_000, segmenter: str = "rjieba"):
+                 faiss_exact_max: int = 50_000, segmenter: str = DEFAULT_SEGMENTER):
     """The ``IndexManager`` of ``<data_dir>/index`` with the shipped tokenizer and dictionary.
 
     ``segmenter``: "rjieba" (jieba-rs, fast) or "jieba" (pure Python), see ``index/segmenters``.
@@ -54,7 +55,7 @@ def make_manager(data_dir: Path, embedder: Embedder | None = None, chunk_params:
 
 
 def open_index(data_dir: Path, embedder: Embedder | None = None, chunk_params: dict[str, Any] | None = None,
-               build_missing: bool = True, segmenter: str = "rjieba") -> IndexSnapshot:
+               build_missing: bool = True, segmenter: str = DEFAULT_SEGMENTER) -> IndexSnapshot:
     """Load the live generation of ``<data_dir>/index`` over the data dir's store.
 
     The first use after ingest builds the index when none exists; a generation built with
@@ -72,13 +73,13 @@ def open_index(data_dir: Path, embedder: Embedder | None = None, chunk_params: d
 
 def open_retriever(data_dir: Path, mode: str = "hybrid", embedder: Embedder | None = None,
                    fusion: FusionParams | None = None, chunk_params: dict[str, Any] | None = None,
-                   segmenter: str = "rjieba") -> Retriever:
+                   segmenter: str = DEFAULT_SEGMENTER) -> Retriever:
     """A ready retriever (``hybrid``, ``bm25`` or ``dense``) over the data dir's live index."""
     return open_index(data_dir, embedder, chunk_params, segmenter=segmenter).retriever(mode, fusion)
 
 
 def sync_index(data_dir: Path, embedder: Embedder | None = None, chunk_params: dict[str, Any] | None = None,
-               segmenter: str = "rjieba"):
+               segmenter: str = DEFAULT_SEGMENTER):
     """Bring ``<data_dir>/index`` in line with the store after an ingest or a removal."""
     from ingest.store import DocumentStore
 

@@ -254,6 +254,15 @@ def upload_via_api(server: LiveServer, key: str, path: Path) -> dict:
     return stored
 
 
+def library_with_stored_notice(browser, live_server, scratch_notice, name: str, topic: str, viewer: str):
+    """A scratch notice stored through the API by an editor, and ``viewer``'s library tab: (page, path, stored)."""
+    path = scratch_notice(name, topic)
+    stored = upload_via_api(live_server, "public_editor", path)
+    page = open_ui(browser, live_server, viewer)
+    open_tab(page, "文档库")
+    return page, path, stored
+
+
 def pick_document(page, title: str) -> None:
     page.locator("#pq-doc-picker input").click()
     page.get_by_role("option").filter(has_text=title).first.click()
@@ -307,10 +316,8 @@ def test_editor_uploads_a_document_then_deletes_it_after_confirming(browser, liv
 
 
 def test_cancelled_or_repicked_confirmation_deletes_nothing(browser, live_server, scratch_notice):
-    path = scratch_notice("白鹭湾养老驿站评估通知.txt", "评估")
-    stored = upload_via_api(live_server, "public_editor", path)
-    page = open_ui(browser, live_server, "admin")
-    open_tab(page, "文档库")
+    page, path, stored = library_with_stored_notice(browser, live_server, scratch_notice,
+                                                    "白鹭湾养老驿站评估通知.txt", "评估", "admin")
     confirm = page.locator("#pq-delete-confirm")
     pick_document(page, stored["title"])
     page.locator("#pq-delete").click()
@@ -326,10 +333,8 @@ def test_cancelled_or_repicked_confirmation_deletes_nothing(browser, live_server
 
 
 def test_a_reader_key_cannot_upload_or_delete(browser, live_server, scratch_notice):
-    path = scratch_notice("白鹭湾养老驿站督导通知.txt", "督导")
-    stored = upload_via_api(live_server, "public_editor", path)
-    page = open_ui(browser, live_server, "public_reader")
-    open_tab(page, "文档库")
+    page, path, stored = library_with_stored_notice(browser, live_server, scratch_notice,
+                                                    "白鹭湾养老驿站督导通知.txt", "督导", "public_reader")
     page.locator("#pq-library-table").get_by_text(path.name).wait_for()
     pick_document(page, stored["title"])
     expect(page.locator("#pq-library-role")).to_contain_text("只有编辑或管理员角色的密钥可以上传或删除文档")

@@ -17,14 +17,22 @@ import os
 import secrets
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from policyqa.errors import PolicyQAError
-from ui.api.auth import Principal
+from ui.api.auth import OPEN_PRINCIPAL, Principal
 
 SECRET_FILE_NAME = "link-secret"
 LINK_PARAMS = ("kid", "exp", "sig")
+
+
+def file_path(doc_id: str, query: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> str:
+    """The address of a document's original file (``GET /api/documents/{id}/file``), with ``query``."""
+    search = urlencode(query)
+    return f"/api/documents/{quote(doc_id, safe='')}/file" + (f"?{search}" if search else "")
 
 
 class LinkSecretError(PolicyQAError):
@@ -34,10 +42,17 @@ class LinkSecretError(PolicyQAError):
 class FileLinks:
     """Signs and checks file links with one secret; links live ``ttl_s`` seconds."""
 
-    def __init__(self, secret: bytes, ttl_s: int = 3600, clock: Callable[[], float] = time.time):
-        self._secret = secret
+    def __init__(self, secret: bytes | Callable[[], bytes], ttl_s: int = 3600, clock: Callable[[], float] = time.time):
+        # A callable secret is read at the first signature: open mode never signs, so it never
+        # creates a secret file.
+        self._secret_source = secret
         self.ttl_s = ttl_s
         self._clock = clock
+
+    @cached_property
+    def _secret(self) -> bytes:
+        source = self._secret_source
+        return source() if callable(source) else source
 
     @classmethod
     def from_setting(cls, secret: str | None, data_dir: Path | str, ttl_s: int = 3600) -> FileLinks:
@@ -48,12 +63,17 @@ class FileLinks:
         """
         if secret:
             return cls(secret.encode("utf-8"), ttl_s)
-        return cls(_stored_secret(Path(data_dir) / SECRET_FILE_NAME), ttl_s)
+        path = Path(data_dir) / SECRET_FILE_NAME
+        return cls(lambda: _stored_secret(path), ttl_s)
 
     def query(self, doc_id: str, principal: Principal) -> dict[str, str]:
         """The query parameters that let ``principal``'s key open ``doc_id``'s file until expiry."""
         expires = str(int(self._clock()) + self.ttl_s)
         return {"kid": principal.key_id, "exp": expires, "sig": self._sign(doc_id, principal.key_id, expires)}
+
+    def query_for(self, doc_id: str, principal: Principal) -> dict[str, str]:
+        """``query`` for a key's principal; nothing in open mode, where no key is checked."""
+        return {} if principal == OPEN_PRINCIPAL else self.query(doc_id, principal)
 
     def verify(self, doc_id: str, params: Mapping[str, str]) -> str | None:
         """The key id a valid, unexpired link for ``doc_id`` was signed for; ``None`` otherwise.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policyqa.records import DocumentInfo
-from ui.api.auth import OPEN_PRINCIPAL, Principal
+from ui.api.auth import Principal
 from ui.web.access import KeyGate
 from ui.web.html import FileLink, file_url
 
@@ -26,11 +26,9 @@ class UiContext:
     def file_link(self, principal: Principal) -> FileLink:
         """The href maker for ``principal``'s pages: links signed for its key, since the browser
         opening them sends no key; plain links in open mode."""
-        if principal == OPEN_PRINCIPAL:
-            return file_url
         links = self.workspace.file_links
 
         def signed(doc_id: str, pages: Sequence[int] = ()) -> str:
-            return file_url(doc_id, pages, links.query(doc_id, principal))
+            return file_url(doc_id, pages, links.query_for(doc_id, principal))
 
         return signed

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from urllib.parse import quote, urlencode
 
 from policyqa.records import Citation, DocumentInfo
+from ui.api.links import file_path
 
 DOC_TYPE_LABELS = {
     "plan": "规划",
@@ -63,9 +63,8 @@ def file_url(doc_id: str, pages: Sequence[int] = (), query: Mapping[str, str] | 
     ``query`` (a signed link's ``kid``/``exp``/``sig``) goes before the ``#page=`` anchor of the
     first cited page: a fragment never reaches the server.
     """
-    search = f"?{urlencode(query)}" if query else ""
     anchor = f"#page={pages[0]}" if pages else ""
-    return esc(f"/api/documents/{quote(doc_id, safe='')}/file{search}{anchor}")
+    return esc(file_path(doc_id, query or {}) + anchor)
 
 
 # What renderers call for each file href: ``link(doc_id, pages)``. The plain ``file_url`` serves

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, RedirectResponse
 
 from ingest.lock import ingest_lock
 from policyqa.errors import AccessDeniedError, NotFoundError
-from ui.api.auth import OPEN_PRINCIPAL, Principal
+from ui.api.auth import Principal
 from ui.api.deps import ServiceState, get_file_principal, get_principal, get_state, require
+from ui.api.links import file_path
 from ui.api.schemas import ChunkOut, DocumentDetail, DocumentList, DocumentOut, SectionOut, UploadJob
 from ui.api.uploads import check_content, receive_upload
 
@@ -20,17 +21,10 @@ router = APIRouter(prefix="/api/documents", tags=["documents"])
 _MB = 1024 * 1024
 
 
-def file_url(doc_id: str, query: str = "") -> str:
-    """The address of a document's original file, with ``query`` (e.g. a signed link's) when given."""
-    return f"/api/documents/{quote(doc_id, safe='')}/file" + (f"?{query}" if query else "")
-
-
 def signed_file_url(state: ServiceState, principal: Principal, doc_id: str) -> str:
     """The file address for ``principal``: signed when the service has keys, since a browser
     opening it sends none; plain in open mode, where nothing is checked."""
-    if principal == OPEN_PRINCIPAL:
-        return file_url(doc_id)
-    return file_url(doc_id, urlencode(state.workspace.file_links.query(doc_id, principal)))
+    return file_path(doc_id, state.workspace.file_links.query_for(doc_id, principal))
 
 
 @router.post(
@@ -117,8 +111,8 @@ async def get_file(
     info = state.visible_document(principal, doc_id)
     if page is not None:
         # The rest of the query (a signed link's kid/exp/sig) goes along, or the target would be refused.
-        kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
-        return RedirectResponse(f"{file_url(doc_id, kept)}#page={max(page, 1)}", status_code=307)
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+        return RedirectResponse(f"{file_path(doc_id, kept)}#page={max(page, 1)}", status_code=307)
     path = _original_path(state, info.doc_id, info.source, info.path)
     state.audit.record(principal.key_id, "file", doc_id, [doc_id])
     # inline: a browser opens the PDF (and honours #page=N) instead of downloading it.
