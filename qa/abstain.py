@@ -20,6 +20,8 @@ questions retrieval finds almost nothing for.
 
 from __future__ import annotations
 
+import logging
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -122,8 +124,10 @@ def find_unmet_constraints(question: str, answer_text: str, support_text: str, c
 
 def tag_words(text: str) -> list[tuple[str, str]]:
     """``text`` cut into (word, part-of-speech flag) pairs by jieba's tagger."""
+    import jieba
     import jieba.posseg  # deferred: the tagger loads its model on first use
 
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for CLI users
     return [(pair.word, pair.flag) for pair in jieba.posseg.cut(text)]
 
 

@@ -10,6 +10,8 @@ as citations, its commitments and, for replies, the proposal it answers.
 
 from __future__ import annotations
 
+import logging
+
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -60,8 +62,10 @@ class FinderSettings:
 
 def extract_key_phrases(draft: str, top_k: int = 12) -> list[str]:
     """The draft's key phrases by jieba TF-IDF (nouns and verbs of the topic, not filler)."""
+    import jieba
     import jieba.analyse  # loads its dictionary on first use, not at import
 
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for CLI users
     return jieba.analyse.extract_tags(draft, topK=top_k)
 
 
