@@ -25,7 +25,14 @@ DEFAULT_CHUNK_PARAMS = {"size": 400, "overlap": 80}
 
 
 def default_cache_path() -> Path:
-    """The per-user passage-vector cache, shared by every data dir (keys include the embedder name)."""
+    """The per-user passage-vector cache, shared by every data dir (keys include the embedder name).
+
+    ``POLICYQA_CACHE_DIR`` moves it (the test suite points it at a fresh directory per run, so no
+    test depends on what an earlier run cached); else ``$XDG_CACHE_HOME/policyqa`` or ``~/.cache/policyqa``.
+    """
+    explicit = os.environ.get("POLICYQA_CACHE_DIR")
+    if explicit:
+        return Path(explicit) / EMBEDDING_CACHE_NAME
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "policyqa" / EMBEDDING_CACHE_NAME
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,32 @@ def demo_snapshot(demo_index_dir: Path):
     from index import open_index
 
     return open_index(demo_index_dir, build_missing=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh passage-vector cache for this run (``POLICYQA_CACHE_DIR``; servers the tests start
+    inherit it): no test depends on what an earlier run, or the user, cached."""
+    import os
+
+    cache_dir = tmp_path_factory.mktemp("embedding-cache")
+    previous = os.environ.get("POLICYQA_CACHE_DIR")
+    os.environ["POLICYQA_CACHE_DIR"] = str(cache_dir)
+    yield cache_dir
+    if previous is None:
+        os.environ.pop("POLICYQA_CACHE_DIR", None)
+    else:
+        os.environ["POLICYQA_CACHE_DIR"] = previous
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failing test whose server died says so: exit status (signal) and the server's log tail."""
+    from tests.servers import dead_servers, describe
+
+    report = yield
+    if report.failed:
+        for server in dead_servers():
+            report.sections.append((f"server {server.name} died",
+                                    describe(server.name, server.process, server.log_path)))
+    return report

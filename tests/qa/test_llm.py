@@ -21,6 +21,7 @@ import pytest
 
 from qa.answerers.llm import NOTICE_ENDPOINT_DOWN, LlmAnswerer, make_chat_model, split_marked_sentences
 from qa.intent import numbers_in
+from tests.servers import describe, unwatch, watch
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +47,8 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     model_path = assemble()  # joins the shipped chunks once into ~/.cache, checks the sha256
     port = _free_port()
-    log = (tmp_path_factory.mktemp("llm") / "server.log").open("w")
+    log_path = tmp_path_factory.mktemp("llm") / "server.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--chat_format", "gemma",
@@ -54,6 +56,7 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stdout=log, stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}/v1"
+    watch("llama.cpp server", server, log_path)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -62,10 +65,11 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"llama.cpp server did not start; see {log.name}")
+                    pytest.fail(f"llama.cpp server did not start: {describe('llama.cpp server', server, log_path)}")
                 time.sleep(0.5)
         yield base_url
     finally:
+        unwatch(server)
         server.terminate()
         try:
             server.wait(timeout=15)

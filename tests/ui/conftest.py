@@ -21,6 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.servers import describe, unwatch, watch
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CANARY_PHRASE = "青鸾七号保密数据舱"
 CANARY_TITLE = "关于青鸾七号保密数据舱建设事项的内部通知"
@@ -75,17 +77,18 @@ def start_server(data_dir: Path, log_path: Path, env: dict[str, str], extra: tup
         cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env}, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
+    watch(f"policyqa serve :{port}", process, log_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}: {log_path.read_text(errors='replace')[-3000:]}")
+            raise RuntimeError(f"server did not start: {describe('policyqa serve', process, log_path)}")
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                 return process, url
         except httpx.TransportError:
             time.sleep(0.3)
     stop_server(process)
-    raise RuntimeError(f"server did not start: {log_path.read_text(errors='replace')[-3000:]}")
+    raise RuntimeError(f"server did not start in 60 s: {describe('policyqa serve', process, log_path)}")
 
 
 def wait_ready(url: str, timeout: float = READY_TIMEOUT_S) -> None:
@@ -102,6 +105,7 @@ def wait_ready(url: str, timeout: float = READY_TIMEOUT_S) -> None:
 
 def stop_server(process: subprocess.Popen) -> None:
     """SIGTERM (uvicorn's graceful shutdown), then SIGKILL if it lingers."""
+    unwatch(process)
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
