@@ -62,8 +62,9 @@ sysdeps:
 		else echo "note: /usr/bin/chromium missing and cannot be installed here; browser tests will be skipped"; fi; \
 	fi
 
+# POLICYQA_TEST_STRICT: a part the tests need (browser, LLM server) that is missing fails the run.
 test: $(LLM_STAMP) sysdeps
-	$(BIN)/python -m pytest -q
+	POLICYQA_TEST_STRICT=1 $(BIN)/python -m pytest -q
 
 # The edit-test loop: everything but the tests marked slow (demo index build, models, servers,
 # browsers); a few minutes on 2 cores. `make test` is what CI runs.

@@ -111,3 +111,58 @@ def build_naive_retriever(
         candidates=fusion.candidates,
     )
     return hybrid, chunks
+
+
+# The plainest pipeline an outside tester builds in ten minutes: fixed 400-character windows of
+# each document's text (100 overlap), jieba with its own dictionary (no policy terms, no synonyms,
+# no normalisation) into BM25, the same windows embedded, and the two fused by RRF (k = 60, the
+# customary constant). The product must beat each of these on every question type.
+WINDOW_SIZE = 400
+WINDOW_OVERLAP = 100
+WINDOW_RRF_K = 60
+WINDOW_SYSTEMS = ("naive-bm25", "naive-dense", "naive-rrf")
+
+
+class PlainJiebaTokenizer:
+    """jieba's default dictionary and nothing else (no policy terms, stopwords or synonyms)."""
+
+    version = "plain-jieba"
+
+    def __init__(self) -> None:
+        self._cut = None
+
+    def tokenize(self, text: str) -> list[str]:
+        """Words of ``text``, whitespace and punctuation dropped."""
+        if self._cut is None:
+            import rjieba  # jieba-rs: the same cuts as jieba with its default dictionary
+
+            self._cut = rjieba.cut
+        return [w for w in self._cut(text) if w.strip() and any(ch.isalnum() for ch in w)]
+
+    tokenize_query = tokenize
+
+
+def split_windows(doc_id: str, text: str, size: int = WINDOW_SIZE, overlap: int = WINDOW_OVERLAP) -> list[Chunk]:
+    """Fixed character windows of ``text`` (the last one may be shorter)."""
+    step = size - overlap
+    chunks = []
+    for ordinal, start in enumerate(range(0, max(len(text) - overlap, 1), step)):
+        piece = text[start : start + size]
+        chunks.append(Chunk(chunk_id=f"win:{doc_id}:{ordinal}", doc_id=doc_id, ordinal=ordinal, section=(),
+                            pages=(), start=start, end=start + len(piece), text=piece))
+    return chunks
+
+
+def build_window_retrievers(
+    documents: Sequence[DocumentInfo], texts: dict[str, str], embedder: Embedder
+) -> tuple[dict[str, object], list[Chunk]]:
+    """``naive-bm25``, ``naive-dense`` and ``naive-rrf`` over 400-character windows, and the windows."""
+    chunks = [c for doc in documents for c in split_windows(doc.doc_id, texts[doc.doc_id])]
+    holder = InMemoryChunks(documents, chunks)
+    catalog = ChunkCatalog(holder, [c.chunk_id for c in chunks], [c.doc_id for c in chunks])  # type: ignore[arg-type]
+    tokenizer = PlainJiebaTokenizer()
+    bm25 = Bm25Retriever(catalog, build_bm25([tokenizer.tokenize(c.text) for c in chunks]), tokenizer)  # type: ignore[arg-type]
+    dense = DenseRetriever(catalog, build_faiss(embedder.embed([c.text for c in chunks], "passage")), embedder)
+    rrf = HybridRetriever(bm25, dense, fusion="rrf", rrf_k=WINDOW_RRF_K, bm25_weight=1.0, dense_weight=1.0,
+                          candidates=50)
+    return {"naive-bm25": bm25, "naive-dense": dense, "naive-rrf": rrf}, chunks

@@ -18,7 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from policyqa.errors import PolicyQAError
 
-QuestionType = Literal["lexical", "paraphrase", "numeric", "list", "who_what"]
+QuestionType = Literal[
+    "lexical", "paraphrase", "numeric", "date", "list", "who_what", "why_how", "cross_doc", "follow_up"
+]
+# What makes an unanswerable question hard (the blind gold set names it; the demo gold does not).
+UnanswerableKind = Literal[
+    "other_place", "other_year", "other_number", "absent_figure", "adjacent_detail", "yes_no_absent", "other"
+]
+# The one change that makes a contradicted claim wrong (``none`` for supported, ``absent`` for not found).
+ClaimChange = Literal[
+    "none", "number", "rank", "level", "date", "org_swap", "negation", "swap", "absent", "other"
+]
 UserRole = Literal["staff", "drafter", "evaluator"]
 Split = Literal["dev", "test"]
 ClaimLabel = Literal["supported", "contradicted", "not_found"]
@@ -42,14 +52,32 @@ class _GoldItem(BaseModel):
 
 
 class GoldQuestion(_GoldItem):
-    """An answerable question with the verbatim evidence that answers it."""
+    """An answerable question with the verbatim evidence that answers it.
+
+    ``evidence`` is a list of quotes, or for a ``cross_doc`` question an object
+    ``{stem: [quotes]}`` giving each source document its own quotes (kept in ``evidence_by_doc``;
+    ``evidence`` is then every quote). ``fact`` is the expected answer's key string (a number with
+    its unit, a date, a 文号, a name), verbatim in one of the quotes. ``history`` holds the earlier
+    user turns of a follow-up question, oldest first.
+    """
 
     question: str = Field(min_length=2)
     type: QuestionType
     user: UserRole
     docs: tuple[str, ...] = Field(min_length=1)
-    evidence: tuple[str, ...] = Field(min_length=1, max_length=3)
+    evidence: tuple[str, ...] = Field(min_length=1, max_length=8)
+    evidence_by_doc: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     answer: str = Field(min_length=1)
+    fact: str | None = None
+    history: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _evidence_per_document(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("evidence"), dict):
+            per_doc = {stem: tuple(quotes) for stem, quotes in data["evidence"].items()}
+            data = {**data, "evidence_by_doc": per_doc, "evidence": [q for qs in per_doc.values() for q in qs]}
+        return data
 
     @field_validator("evidence")
     @classmethod
@@ -58,6 +86,20 @@ class GoldQuestion(_GoldItem):
             raise ValueError("an evidence quote is empty")
         return quotes
 
+    @model_validator(mode="after")
+    def _shape_of_type(self) -> GoldQuestion:
+        if self.evidence_by_doc and set(self.evidence_by_doc) - set(self.docs):
+            raise ValueError("evidence names a document that is not in docs")
+        if self.type == "cross_doc" and len(self.evidence_by_doc) < 2:
+            raise ValueError("a cross_doc question needs evidence from at least two documents ({stem: [quotes]})")
+        if self.type == "follow_up" and not self.history:
+            raise ValueError("a follow_up question needs its history (the earlier questions)")
+        if self.fact is not None and not any(
+            strip_whitespace(self.fact) in strip_whitespace(q) for q in self.evidence
+        ):
+            raise ValueError("the fact is not verbatim in any evidence quote")
+        return self
+
 
 class GoldUnanswerable(_GoldItem):
     """A plausible question the corpus does not answer."""
@@ -65,6 +107,7 @@ class GoldUnanswerable(_GoldItem):
     question: str = Field(min_length=2)
     near_docs: tuple[str, ...] = ()
     why: str = Field(min_length=1)
+    kind: UnanswerableKind | None = None
 
 
 class ClaimDiff(BaseModel):
@@ -81,13 +124,22 @@ class GoldClaim(_GoldItem):
 
     claim: str = Field(min_length=2)
     label: ClaimLabel
-    kind: str = Field(min_length=1)
+    kind: str | None = None  # the demo gold's free-form kind
+    change: ClaimChange | None = None  # the blind gold's one change
+    subject: str | None = None  # what the changed fact belongs to
     docs: tuple[str, ...] = ()
     evidence: tuple[str, ...] = ()
     diff: ClaimDiff | None = None
 
+    @property
+    def change_kind(self) -> str:
+        """The change (blind gold) or the kind (demo gold)."""
+        return self.change or self.kind or "unknown"
+
     @model_validator(mode="after")
     def _label_needs_evidence(self) -> GoldClaim:
+        if self.kind is None and self.change is None:
+            raise ValueError("a claim needs its change (or kind)")
         # A supported or contradicted claim without evidence cannot be checked against the corpus.
         if self.label != "not_found" and not (self.docs and self.evidence):
             raise ValueError(f"a {self.label} claim needs docs and evidence")
@@ -100,7 +152,10 @@ class GoldPrecedent(_GoldItem):
     """A new draft proposal with the documents that already answer it, most relevant first."""
 
     draft: str = Field(min_length=10)
-    docs: tuple[str, ...] = Field(min_length=1)
+    # Most relevant first; empty when no document of the corpus addresses the draft.
+    docs: tuple[str, ...] = ()
+    # Verbatim commitments (下一步/将/计划…) of the replies that bear on the draft's topic.
+    commitments: tuple[str, ...] = ()
 
 
 _ItemT = TypeVar("_ItemT", bound=_GoldItem)
@@ -150,9 +205,28 @@ def load_gold(gold_dir: Path) -> GoldSet:
     """Read and validate the four files of ``gold_dir``.
 
     ``questions.jsonl`` is required; the other three may be absent (a user's own gold set may
-    only have questions). Raises :class:`GoldFormatError` on any invalid line or duplicate id.
+    only have questions). A directory whose splits were written apart holds them as
+    subdirectories (``dev/``, ``test/``), each in this format; they are read together.
+    Raises :class:`GoldFormatError` on any invalid line or duplicate id.
     """
     gold_dir = Path(gold_dir)
+    parts = [gold_dir / split for split in ("dev", "test") if (gold_dir / split / "questions.jsonl").is_file()]
+    if parts and not (gold_dir / "questions.jsonl").is_file():
+        loaded = [load_gold(part) for part in parts]
+        gold = GoldSet(
+            questions=tuple(q for g in loaded for q in g.questions),
+            unanswerable=tuple(u for g in loaded for u in g.unanswerable),
+            claims=tuple(c for g in loaded for c in g.claims),
+            precedents=tuple(p for g in loaded for p in g.precedents),
+            source_dir=gold_dir,
+        )
+        _refuse_duplicate_ids(gold)
+        for part, part_gold in zip(parts, loaded):
+            wrong = [i.id for i in (*part_gold.questions, *part_gold.unanswerable, *part_gold.claims,
+                                    *part_gold.precedents) if i.split != part.name]
+            if wrong:
+                raise GoldFormatError(f"{part}: items {wrong[:5]} do not have split {part.name!r}")
+        return gold
     if not (gold_dir / "questions.jsonl").is_file():
         raise GoldFormatError(f"{gold_dir}: no questions.jsonl (see evals/README.md for the gold format)")
     gold = GoldSet(
@@ -212,10 +286,23 @@ def strip_whitespace(text: str) -> str:
     return _WHITESPACE.sub("", text)
 
 
+def document_text_path(corpus_dir: Path, stem: str) -> Path | None:
+    """The UTF-8 text gold quotes are checked against: ``text/<stem>.txt`` (the text of a PDF, a
+    DOCX or a TXT in another encoding) or the document itself when it is ``<stem>.txt`` in UTF-8."""
+    for path in (corpus_dir / "text" / f"{stem}.txt", corpus_dir / f"{stem}.txt"):
+        if path.is_file():
+            try:
+                path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                continue
+            return path
+    return None
+
+
 def check_quotes(gold_dir: Path, corpus_dir: Path) -> list[QuoteProblem]:
     """Every evidence quote of ``gold_dir`` that is not verbatim in one of its documents.
 
-    A document stem maps to ``corpus_dir/<stem>.txt``. The comparison ignores whitespace only:
+    A document stem maps to its UTF-8 text (``document_text_path``). The comparison ignores whitespace only:
     the quotes are what citations will show, so any other difference is a broken quote.
     """
     gold = load_gold(gold_dir)
@@ -223,8 +310,8 @@ def check_quotes(gold_dir: Path, corpus_dir: Path) -> list[QuoteProblem]:
 
     def text_of(stem: str) -> str | None:
         if stem not in texts:
-            path = Path(corpus_dir) / f"{stem}.txt"
-            texts[stem] = strip_whitespace(path.read_text(encoding="utf-8")) if path.is_file() else None
+            path = document_text_path(Path(corpus_dir), stem)
+            texts[stem] = strip_whitespace(path.read_text(encoding="utf-8")) if path else None
         return texts[stem]
 
     items: Iterable[GoldQuestion | GoldClaim] = (*gold.questions, *gold.claims)
@@ -233,10 +320,12 @@ def check_quotes(gold_dir: Path, corpus_dir: Path) -> list[QuoteProblem]:
         missing = [d for d in item.docs if text_of(d) is None]
         for stem in missing:
             problems.append(QuoteProblem(item.id, (stem,), "", f"no document {stem}.txt in {corpus_dir}"))
-        for quote in item.evidence:
-            needle = strip_whitespace(quote)
-            if not any(needle in (text_of(d) or "") for d in item.docs):
-                problems.append(QuoteProblem(item.id, item.docs, quote, "quote not found"))
+        by_doc = getattr(item, "evidence_by_doc", {}) or {}
+        for stems, quotes in ([((s,), qs) for s, qs in by_doc.items()] or [(item.docs, item.evidence)]):
+            for quote in quotes:
+                needle = strip_whitespace(quote)
+                if not any(needle in (text_of(d) or "") for d in stems):
+                    problems.append(QuoteProblem(item.id, stems, quote, "quote not found"))
     for precedent in gold.precedents:
         for stem in precedent.docs:
             if text_of(stem) is None:

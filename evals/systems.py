@@ -5,7 +5,7 @@ over its own chunking.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from evals.suites.base import EvalContext
 from index.base import Retriever
 from policyqa.errors import IndexMismatchError
 
-SYSTEM_NAMES = ("hybrid", "bm25", "dense", "naive")
+SYSTEM_NAMES = ("hybrid", "bm25", "dense", "naive", "naive-bm25", "naive-dense", "naive-rrf")
 INDEX_MODES = ("hybrid", "bm25", "dense")
 
 
@@ -26,6 +26,8 @@ class RetrievalSystem:
     description: str
     retriever: Retriever
     chunks: tuple[tuple[str, str, str], ...]
+    # How the system makes a follow-up self-contained (question, history) -> query; None: a baseline.
+    rewrite: Callable[[str, Sequence[str]], str] | None = None
 
 
 def doc_stem(source: str) -> str:
@@ -82,12 +84,19 @@ def index_systems(context: EvalContext, modes: Sequence[str] = INDEX_MODES) -> l
         "dense": "clause chunks, dense only",
     }
     fusion = fusion_params(context)
+
+    def rewrite(question: str, history: Sequence[str]) -> str:
+        from qa.conversation import rewrite_follow_up
+
+        return rewrite_follow_up(question, list(history), snapshot.tokenizer.tokenize)
+
     return [
         RetrievalSystem(
             mode,
             descriptions[mode],
             context.shared(f"retriever:{mode}", lambda m=mode: snapshot.retriever(m, fusion)),
             chunks,
+            rewrite,
         )
         for mode in modes
     ]
@@ -134,6 +143,29 @@ def naive_system(context: EvalContext) -> RetrievalSystem:
     )
 
 
+def window_systems(context: EvalContext) -> list[RetrievalSystem]:
+    """The three 400-character-window baselines (``evals.baselines.build_window_retrievers``)."""
+    from evals.baselines import WINDOW_OVERLAP, WINDOW_RRF_K, WINDOW_SIZE, build_window_retrievers, with_embedding_cache
+    from index import default_cache_path
+
+    snapshot = open_snapshot(context)
+    store = snapshot.catalog.store
+    documents = store.list_documents()
+    texts = {d.doc_id: store.document_text(d.doc_id) for d in documents}
+    retrievers, chunks = build_window_retrievers(
+        documents, texts, with_embedding_cache(snapshot.embedder, default_cache_path()))
+    stems = {d.doc_id: doc_stem(d.source) for d in documents}
+    chunk_rows = tuple((c.chunk_id, stems[c.doc_id], c.text) for c in chunks)
+    windows = f"{WINDOW_SIZE}-char windows (overlap {WINDOW_OVERLAP})"
+    descriptions = {
+        "naive-bm25": f"{windows}, plain jieba + BM25",
+        "naive-dense": f"{windows}, dense (same embedder)",
+        "naive-rrf": f"{windows}, plain BM25 and dense fused by RRF (k={WINDOW_RRF_K})",
+    }
+    return [RetrievalSystem(name, descriptions[name], retriever, chunk_rows)  # type: ignore[arg-type]
+            for name, retriever in retrievers.items()]
+
+
 def build_systems(context: EvalContext, names: Sequence[str] | None = None) -> list[RetrievalSystem]:
     """The requested systems (all of ``SYSTEM_NAMES`` by default), in that order."""
     names = tuple(names or SYSTEM_NAMES)
@@ -143,5 +175,9 @@ def build_systems(context: EvalContext, names: Sequence[str] | None = None) -> l
     systems = index_systems(context, [n for n in names if n in INDEX_MODES])
     if "naive" in names:
         systems.append(context.shared("system:naive", lambda: naive_system(context)))
+    wanted_windows = [n for n in names if n.startswith("naive-")]
+    if wanted_windows:
+        windows = context.shared("systems:windows", lambda: window_systems(context))
+        systems.extend(s for s in windows if s.name in wanted_windows)
     order = {n: i for i, n in enumerate(names)}
     return sorted(systems, key=lambda s: order[s.name])

@@ -98,6 +98,22 @@ class AbstentionPolicy:
         """True when the confidence is below the calibrated threshold."""
         return confidence.score < self.threshold
 
+    def review(self, question: str, answer: Answer, hits: Sequence[Hit], history: Sequence[str] = ()) -> Answer:
+        """``answer``, or the abstention when its cited clauses (with their headings, their
+        documents' titles and metadata, and the earlier questions) do not name every detail the
+        question names (``qa.grounding``). Any answerer's answer passes through here."""
+        from qa.grounding import SourceText, describe_missing, question_details, ungrounded
+
+        details = question_details(question, tag_words)
+        if not details:
+            return answer
+        by_chunk = {h.chunk.chunk_id: h for h in hits}
+        cited = [by_chunk[c.chunk_id] for c in answer.citations if c.chunk_id in by_chunk]
+        missing = ungrounded(details, SourceText.of_hits(cited, history))
+        if not missing:
+            return answer
+        return abstained_answer(question, hits, notice="未作答：" + describe_missing(missing))
+
 
 def find_unmet_constraints(question: str, answer_text: str, support_text: str, context_text: str) -> tuple[str, ...]:
     """Why the selected sentences cannot answer ``question``, one reason each (empty: none).

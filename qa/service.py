@@ -56,6 +56,8 @@ class QAService:
             if missing:
                 # The carried topic alone matched: the answer is about the previous question, not this one.
                 answer = abstained_answer(query, hits, notice=f"所引条款均未提及“{'、'.join(missing)}”")
+        if not answer.abstained:
+            answer = self.abstention.review(question, answer, hits, history)
         notices = [n for n in (notice, answer.notice) if n]
         return dataclasses.replace(answer, question=question, notice="；".join(notices) or None)
 

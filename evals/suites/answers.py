@@ -45,6 +45,8 @@ class AskOutcome:
     evidence_cited: bool = False
     citations_on_gold: int = 0
     citations_supported: int = 0
+    fact_first: bool | None = None  # the gold fact is in the answer's first sentence (factual items)
+    all_sources_cited: bool | None = None  # every source document of a cross-document question cited
 
 
 class AnswersSuite:
@@ -92,7 +94,7 @@ def ask_gold(
     service.ask("数字政府建设的主要目标是什么？")  # warm-up: loads models, excluded from latency
     outcomes = []
     for q in questions:
-        answer, seconds = _timed_ask(service, q.question)
+        answer, seconds = _timed_ask(service, q.question, q.history)
         outcomes.append(judge_answer(q, answer, seconds, checker, chunk_text))
     for u in unanswerable:
         answer, seconds = _timed_ask(service, u.question)
@@ -100,9 +102,9 @@ def ask_gold(
     return outcomes
 
 
-def _timed_ask(service: Any, question: str) -> tuple[Answer, float]:
+def _timed_ask(service: Any, question: str, history: Sequence[str] = ()) -> tuple[Answer, float]:
     started = time.perf_counter()
-    answer = service.ask(question)
+    answer = service.ask(question, list(history)) if history else service.ask(question)
     return answer, time.perf_counter() - started
 
 
@@ -111,7 +113,9 @@ def judge_answer(
 ) -> AskOutcome:
     """Whether the answer cites a gold evidence chunk, and how many citations are supported."""
     if answer.abstained:
-        return AskOutcome(question.id, True, answer, seconds)
+        return AskOutcome(question.id, True, answer, seconds,
+                          fact_first=False if question.fact else None,
+                          all_sources_cited=False if question.evidence_by_doc else None)
     evidence = [fold_for_matching(e) for e in question.evidence]
     sentences = answer_sentences(answer.text)
     on_gold = supported = 0
@@ -125,7 +129,31 @@ def judge_answer(
         on_gold += overlaps
         sentence = sentences.get(citation.marker, "")
         supported += overlaps or (bool(sentence) and checker.check(sentence, citation.quote).supported)
-    return AskOutcome(question.id, True, answer, seconds, cited, on_gold, supported)
+    fact_first = None
+    if question.fact:
+        fact_first = fold_for_matching(question.fact) in fold_for_matching(first_sentence(answer.text))
+    all_sources = None
+    if question.evidence_by_doc:
+        all_sources = all(
+            any(Path(c.source).stem == stem
+                and chunk_hits_any(chunk_text(c.chunk_id) or "", [fold_for_matching(q) for q in quotes])
+                for c in answer.citations)
+            for stem, quotes in question.evidence_by_doc.items())
+    return AskOutcome(question.id, True, answer, seconds, cited, on_gold, supported, fact_first, all_sources)
+
+
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def answer_chars(text: str) -> int:
+    """The answer's length in characters, citation markers and whitespace excluded."""
+    return len(re.sub(r"\s+", "", _MARKER.sub("", text)))
+
+
+def first_sentence(text: str) -> str:
+    """The answer's first sentence (up to its first sentence end or citation marker)."""
+    head = re.split(r"\[\d+\]|(?<=[。！？!?])", text.strip(), maxsplit=1)[0]
+    return head
 
 
 def shares_text(quote: str, evidence: str, min_run: int = 12) -> bool:
@@ -151,6 +179,9 @@ def answer_figures(outcomes: Sequence[AskOutcome]) -> dict[str, float]:
     abstained = [o for o in outcomes if o.answer.abstained]
     true_abstain = sum(1 for o in unanswerable if o.answer.abstained)
     seconds = np.array([o.seconds for o in outcomes]) if outcomes else np.zeros(1)
+    factual = [o for o in answerable if o.fact_first is not None]
+    answered_factual = [answer_chars(o.answer.text) for o in factual if not o.answer.abstained]
+    cross = [o for o in answerable if o.all_sources_cited is not None]
     return {
         "citation_support": _ratio(sum(o.citations_supported for o in answered), n_citations),
         "citation_on_gold": _ratio(sum(o.citations_on_gold for o in answered), n_citations),
@@ -158,6 +189,9 @@ def answer_figures(outcomes: Sequence[AskOutcome]) -> dict[str, float]:
         "abstain_recall": _ratio(true_abstain, len(unanswerable)),
         "abstain_precision": _ratio(true_abstain, len(abstained)),
         "answerable_abstained": _ratio(sum(1 for o in answerable if o.answer.abstained), len(answerable)),
+        "fact_in_first_sentence": _ratio(sum(bool(o.fact_first) for o in factual), len(factual)),
+        "factual_answer_median_chars": float(np.median(answered_factual)) if answered_factual else float("nan"),
+        "cross_doc_all_sources_cited": _ratio(sum(bool(o.all_sources_cited) for o in cross), len(cross)),
         "ask_p50_ms": float(np.percentile(seconds, 50) * 1000),
         "ask_p95_ms": float(np.percentile(seconds, 95) * 1000),
     }

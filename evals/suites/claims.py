@@ -37,7 +37,7 @@ def is_numeric_contradiction(claim: GoldClaim) -> bool:
     """A contradicted claim about a number: kind number/magnitude, or digits in the changed span."""
     if claim.label != "contradicted":
         return False
-    return claim.kind in _NUMERIC_KINDS or bool(claim.diff and re.search(r"\d", claim.diff.claim))
+    return claim.change_kind in _NUMERIC_KINDS or bool(claim.diff and re.search(r"\d", claim.diff.claim))
 
 
 def check_gold_claims(checker, claims: Sequence[GoldClaim]) -> list[ClaimOutcome]:
@@ -48,7 +48,7 @@ def check_gold_claims(checker, claims: Sequence[GoldClaim]) -> list[ClaimOutcome
         outcomes.append(
             ClaimOutcome(
                 item_id=claim.id,
-                kind=claim.kind,
+                kind=claim.change_kind,
                 expected=claim.label,
                 predicted=verdict.label,
                 numeric=is_numeric_contradiction(claim),
@@ -70,6 +70,10 @@ def claim_figures(outcomes: Sequence[ClaimOutcome]) -> dict[str, float]:
     figures["contradicted_numeric_called_supported"] = float(
         sum(o.numeric and o.predicted == "supported" for o in outcomes)
     )
+    # The worst failure for an evaluator: a claim the sources do not back, called supported.
+    not_supported = [o for o in outcomes if o.expected != "supported"]
+    figures["not_supported_called_supported"] = _ratio(
+        sum(o.predicted == "supported" for o in not_supported), len(not_supported))
     return figures
 
 

@@ -42,7 +42,10 @@ def rank_gold_drafts(finder, drafts: Sequence[GoldPrecedent], depth: int = DEPTH
 
 
 def precedent_figures(outcomes: Sequence[PrecedentOutcome]) -> dict[str, float]:
-    """hit@1, hit@3 and the mean reciprocal rank of the most relevant document."""
+    """hit@1, hit@3 and the mean reciprocal rank of the most relevant document, over the drafts
+    some document addresses (a draft with no gold document has nothing to rank first)."""
+    uncovered = sum(1 for o in outcomes if not o.expected)
+    outcomes = [o for o in outcomes if o.expected]
     n = len(outcomes)
 
     def reciprocal(o: PrecedentOutcome) -> float:
@@ -50,6 +53,7 @@ def precedent_figures(outcomes: Sequence[PrecedentOutcome]) -> dict[str, float]:
 
     return {
         "drafts": float(n),
+        "drafts_without_precedent": float(uncovered),
         "hit@1": sum(o.hit(1) for o in outcomes) / n if n else float("nan"),
         "hit@3": sum(o.hit(3) for o in outcomes) / n if n else float("nan"),
         "mrr": sum(reciprocal(o) for o in outcomes) / n if n else float("nan"),

@@ -72,14 +72,34 @@ def run_questions(system: RetrievalSystem, questions: Sequence[GoldQuestion]) ->
     system.retriever.retrieve("数字政府建设", k=DEPTH)
     outcomes = []
     for q in questions:
-        quotes = [fold_for_matching(e) for e in q.evidence]
-        docs = set(q.docs)
-        relevant = frozenset(cid for cid, stem, text in folded if stem in docs and chunk_hits_any(text, quotes))
+        relevant = relevant_chunks(q, folded)
+        query = system_query(system, q)
         started = time.perf_counter()
-        hits = system.retriever.retrieve(q.question, k=DEPTH)
+        hits = system.retriever.retrieve(query, k=DEPTH)
         seconds = time.perf_counter() - started
         outcomes.append(QuestionOutcome(q.id, tuple(h.chunk.chunk_id for h in hits), relevant, seconds))
     return outcomes
+
+
+def relevant_chunks(question: GoldQuestion, folded: Sequence[tuple[str, str, str]]) -> frozenset[str]:
+    """Chunk ids of ``folded`` (id, stem, folded text) that hold a gold quote of their own document."""
+    quotes_of = {stem: [fold_for_matching(e) for e in quotes] for stem, quotes in question.evidence_by_doc.items()}
+    every_quote = [fold_for_matching(e) for e in question.evidence]
+    docs = set(question.docs)
+    return frozenset(cid for cid, stem, text in folded
+                     if stem in docs and chunk_hits_any(text, quotes_of.get(stem, every_quote)))
+
+
+def system_query(system: RetrievalSystem, question: GoldQuestion) -> str:
+    """What the system searches for: the question, made self-contained for a follow-up.
+
+    The product rewrites a follow-up with its conversation's topic (``qa.conversation``); a
+    baseline does what a generic chat pipeline does, prefixing the previous question."""
+    if not question.history:
+        return question.question
+    if system.rewrite is not None:
+        return system.rewrite(question.question, question.history)
+    return f"{question.history[-1]} {question.question}"
 
 
 def score_outcomes(outcomes: Sequence[QuestionOutcome]) -> dict[str, float]:

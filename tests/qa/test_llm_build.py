@@ -25,9 +25,9 @@ def _ggml_cpu_libraries() -> list[Path]:
     if spec is None or spec.origin is None:
         pytest.fail("llama-cpp-python is not installed: `make test` installs it (the Makefile's LLM step)")
     package = Path(spec.origin).parent
-    libraries = sorted(p for p in package.rglob("libggml-cpu*.so*") if p.is_file())
+    libraries = sorted({p.resolve() for p in package.rglob("libggml-cpu*.so*") if p.is_file()})
     if not libraries:  # older layouts: the CPU backend inside libggml
-        libraries = sorted(p for p in package.rglob("libggml*.so*") if p.is_file())
+        libraries = sorted({p.resolve() for p in package.rglob("libggml*.so*") if p.is_file()})
     assert libraries, f"no libggml CPU library under {package}"
     return libraries
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import missing_part
 from tests.ui.conftest import CANARY_PHRASE, CANARY_TITLE, LiveServer
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -28,7 +29,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 ANSWER_TIMEOUT_MS = 120_000
 INGEST_TIMEOUT_MS = 240_000
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _chromium_installed() -> None:
+    if not Path(CHROMIUM).exists():
+        missing_part("Debian chromium not installed (make sysdeps)")
 
 
 def _gold(name: str) -> list[dict]:

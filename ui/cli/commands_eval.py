@@ -23,7 +23,13 @@ def eval_command(
         None, "--out", help="Where latest.md/.json/.png go; default: evals/reports."
     ),
     systems: str = typer.Option(
-        "hybrid,bm25,dense,naive", "--systems", help="Retrieval systems to compare, comma-separated."
+        "hybrid,bm25,dense,naive,naive-bm25,naive-dense,naive-rrf", "--systems",
+        help="Retrieval systems to compare, comma-separated."
+    ),
+    corpus: Optional[Path] = typer.Option(
+        None, "--corpus",
+        help="Evaluate this corpus folder (gold in <corpus>/gold: dev and test) AND the demo gold on the demo "
+             "corpus, each in its own data dir under evals/.data; one combined report.",
     ),
     suites: str = typer.Option(
         "retrieval,answers,claims,precedents", "--suites", help="Suites to run, comma-separated."
@@ -59,6 +65,10 @@ def eval_command(
     # The same embedder and chunk parameters the index was built with, or the index is refused.
     embedder = default_embedder(settings.data_dir, settings.embedder, settings.embedder_model)
     chunk_params = {"size": settings.chunk_size, "overlap": settings.chunk_overlap}
+    chosen_suites = [s for s in all_suites if s.name in wanted]
+    if corpus is not None:
+        _eval_corpora(console, settings, corpus, split, chosen_suites, fusion, embedder, chunk_params, out_dir)
+        return
     try:
         with console.status("opening the index…") as status:
 
@@ -67,7 +77,7 @@ def eval_command(
                 status.update(f"evaluating {name}…")
 
             report = run_eval(
-                gold_dir, settings.data_dir, split, fusion=fusion, suites=[s for s in all_suites if s.name in wanted],
+                gold_dir, settings.data_dir, split, fusion=fusion, suites=chosen_suites,
                 embedder=embedder, chunk_params=chunk_params, on_suite=show_suite,
                 segmenter=settings.segmenter,
             )
@@ -78,3 +88,38 @@ def eval_command(
     files = write_report(report, out_dir)
     written = ", ".join(str(p) for p in (files.markdown, files.json, files.chart) if p)
     console.print(f"report written: {written}")
+
+
+def _eval_corpora(console, settings, corpus: Path, split: str, suites, fusion, embedder, chunk_params,
+                  out_dir: Path) -> None:
+    """The broader corpus's splits and the demo gold, each in its own data dir; one combined report."""
+    from evals.corpora import prepare_data_dir, print_combined, standard_targets, write_combined
+    from evals.runner import run_eval
+    from policyqa.errors import PolicyQAError
+
+    if not corpus.is_dir() or not (corpus / "gold").is_dir():
+        raise typer.BadParameter(f"{corpus} is not a corpus folder with a gold/ subfolder", param_hint="--corpus")
+    splits = ("dev", "test") if split == "all" else (split,)
+    targets = standard_targets(corpus, splits)
+    results = []
+    try:
+        with console.status("preparing the corpora…") as status:
+            data_dirs = {}
+            for target in targets:
+                if target.corpus_dir not in data_dirs:
+                    status.update(f"ingesting and indexing {target.corpus_dir.name}…")
+                    data_dirs[target.corpus_dir] = prepare_data_dir(settings, target)
+            for target in targets:
+                def show_suite(name: str, label: str = target.label) -> None:
+                    status.update(f"{label}: evaluating {name}…")
+
+                report = run_eval(target.gold_dir, data_dirs[target.corpus_dir], target.split, fusion=fusion,
+                                  suites=suites, embedder=embedder, chunk_params=chunk_params,
+                                  on_suite=show_suite, segmenter=settings.segmenter)
+                results.append((target, report))
+    except PolicyQAError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
+    print_combined(results, console)
+    files = write_combined(results, out_dir)
+    console.print("report written: " + ", ".join(str(p) for p in files))
