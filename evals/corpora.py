@@ -102,6 +102,8 @@ SUMMARY_FIGURES = (
     ("claims", "not_supported_called_supported", "not supported → supported"),
     ("precedents", "hit@1", "precedent hit@1"),
     ("precedents", "hit@3", "precedent hit@3"),
+    ("precedents", "no_precedent_recall", "no-precedent drafts flagged"),
+    ("precedents", "covered_called_no_precedent", "covered drafts flagged (count)"),
 )
 
 

@@ -153,9 +153,10 @@ class Answer:
 class Difference:
     """A fact that differs between a claim and its source clause."""
 
-    kind: str  # number | magnitude | date | year | grade | rank | department | negation | modality
+    kind: str  # number | magnitude | swap | date | year | quarter | grade | level | rank | department | negation | modality
     claim: str
     source: str
+    subject: str = ""  # what the differing fact is about in the source (指标, 主体, 事项), when known
 
 
 @dataclass(frozen=True)

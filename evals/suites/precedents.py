@@ -25,6 +25,7 @@ class PrecedentOutcome:
     item_id: str
     expected: tuple[str, ...]
     ranked: tuple[str, ...]
+    no_precedent: bool = False  # what the finder said
 
     def hit(self, k: int) -> bool:
         """The most relevant gold document is among the first ``k``."""
@@ -33,18 +34,20 @@ class PrecedentOutcome:
 
 def rank_gold_drafts(finder, drafts: Sequence[GoldPrecedent], depth: int = DEPTH) -> list[PrecedentOutcome]:
     """The finder's ranking (as file stems) for every gold draft."""
-    return [
-        PrecedentOutcome(
-            d.id, d.docs, tuple(Path(p.doc.source).stem for p in finder.find(d.draft, k=depth, prefer_replies=True))
-        )
-        for d in drafts
-    ]
+    outcomes = []
+    for d in drafts:
+        result = finder.search(d.draft, k=depth, prefer_replies=True)
+        ranked = tuple(Path(p.doc.source).stem for p in result.precedents)
+        outcomes.append(PrecedentOutcome(d.id, d.docs, ranked, result.no_precedent))
+    return outcomes
 
 
 def precedent_figures(outcomes: Sequence[PrecedentOutcome]) -> dict[str, float]:
     """hit@1, hit@3 and the mean reciprocal rank of the most relevant document, over the drafts
     some document addresses (a draft with no gold document has nothing to rank first)."""
-    uncovered = sum(1 for o in outcomes if not o.expected)
+    uncovered = [o for o in outcomes if not o.expected]
+    flagged = sum(o.no_precedent for o in uncovered)
+    covered_flagged = sum(o.no_precedent for o in outcomes if o.expected)
     outcomes = [o for o in outcomes if o.expected]
     n = len(outcomes)
 
@@ -53,7 +56,10 @@ def precedent_figures(outcomes: Sequence[PrecedentOutcome]) -> dict[str, float]:
 
     return {
         "drafts": float(n),
-        "drafts_without_precedent": float(uncovered),
+        "drafts_without_precedent": float(len(uncovered)),
+        # Drafts no document addresses that the finder says so of, and covered drafts it wrongly says so of.
+        "no_precedent_recall": flagged / len(uncovered) if uncovered else float("nan"),
+        "covered_called_no_precedent": float(covered_flagged),
         "hit@1": sum(o.hit(1) for o in outcomes) / n if n else float("nan"),
         "hit@3": sum(o.hit(3) for o in outcomes) / n if n else float("nan"),
         "mrr": sum(reciprocal(o) for o in outcomes) / n if n else float("nan"),
@@ -85,5 +91,6 @@ class PrecedentsSuite:
             columns=tuple(figures),
             rows=(tuple(round(v, 3) for v in figures.values()),),
         )
-        details = {o.item_id: {"expected": list(o.expected), "ranked": list(o.ranked)} for o in outcomes}
+        details = {o.item_id: {"expected": list(o.expected), "ranked": list(o.ranked), "no_precedent": o.no_precedent}
+                   for o in outcomes}
         return SuiteResult(name=self.name, available=True, tables=(table,), headline=figures, details=details)

@@ -15,7 +15,7 @@ they share). Then:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
 from index.base import Retriever
@@ -71,6 +71,47 @@ def coverage(claim: str, sentence: str) -> float:
     return len(mine & _bigrams(sentence)) / len(mine) if mine else 0.0
 
 
+# Common nouns only: the tagger's person names (nr) are often mis-cut pairs such as 云向 or 库由.
+_NOUN_FLAGS = ("n", "nz", "nt", "eng")
+_NOT_NOUNS = ("nr",)
+
+
+class KnownWords:
+    """Whether the corpus uses a word: its index tokens are in the BM25 vocabulary."""
+
+    def __init__(self, tokenize: Callable[[str], list[str]], vocabulary: Container[str]):
+        self.tokenize = tokenize
+        self.vocabulary = vocabulary
+
+    def __contains__(self, word: object) -> bool:
+        tokens = self.tokenize(str(word))
+        return bool(tokens) and all(t in self.vocabulary for t in tokens)
+
+    @classmethod
+    def of(cls, lexical: object) -> KnownWords | None:
+        """The vocabulary of a BM25 retriever (``index.bm25.Bm25Retriever``), if it is one."""
+        model, tokenizer = getattr(lexical, "model", None), getattr(lexical, "tokenizer", None)
+        vocab = getattr(model, "vocab_dict", None)
+        return cls(tokenizer.tokenize, vocab) if vocab is not None and tokenizer is not None else None
+
+
+def unknown_subjects(claim: str, hits: Iterable[Hit], known: Container[str] | None = None) -> tuple[str, ...]:
+    """Nouns of ``claim`` that no retrieved clause (text, headings, title) contains, not even in
+    part (none of their character pairs), and that the corpus never uses (``known``): what the
+    claim is about but the corpus never names."""
+    from qa.abstain import tag_words
+
+    seen = compact_text(" ".join(" ".join((h.doc.title or "", *h.chunk.section, h.chunk.text)) for h in hits))
+    grams = {seen[i:i + 2] for i in range(len(seen) - 1)}
+    missing = []
+    for word, flag in tag_words(compact_text(claim)):
+        if flag.startswith(_NOUN_FLAGS) and not flag.startswith(_NOT_NOUNS) and len(word) >= 2 \
+                and not any(word[i:i + 2] in grams for i in range(len(word) - 1)) \
+                and (known is None or word not in known):
+            missing.append(word)
+    return tuple(missing)
+
+
 def _distance(a: _Candidate, b: _Candidate) -> float:
     """Characters between two sentences of one document (infinite across documents)."""
     if a.hit.doc.doc_id != b.hit.doc.doc_id:
@@ -105,6 +146,8 @@ class ClaimChecker:
         self.k = k
         self.known_bodies = tuple(known_bodies)
         self.thresholds = thresholds
+        # The corpus vocabulary (from the BM25 pass) tells a claim about an unknown thing.
+        self.known_words = KnownWords.of(lexical)
 
     def check(self, text: str) -> list[Verdict]:
         """One verdict per atomic claim of ``text`` (a claim or a pasted paragraph)."""
@@ -118,13 +161,18 @@ class ClaimChecker:
     def check_claim(self, claim: str) -> Verdict:
         """The verdict on one atomic claim."""
         t = self.thresholds
-        candidates = self._candidates(claim)
+        hits = self._retrieve(claim)
+        candidates = self._candidates(claim, hits)
         has_slots = any(f.kind in KEY_KINDS for f in extract_facts(claim, self.known_bodies))
         support = self._supporting(claim, candidates, has_slots)
         rival = next((c for c in candidates[:2] if c.comparison.differences and c.coverage >= t.contradict), None)
         # A contradiction wins unless a clean sentence is about as well aligned: the claim is
         # judged against what the corpus says about the very same thing.
         if rival and rival not in support and (not support or rival.coverage > support[0].coverage + t.margin):
+            if unknown_subjects(claim, hits, self.known_words):
+                # The claim is about something no retrieved clause names (火星基地): the corpus
+                # says nothing about it, so a differing year elsewhere contradicts nothing.
+                return Verdict(claim, "not_found")
             return Verdict(claim, "contradicted", (self._cite(rival),), rival.comparison.differences)
         if support:
             return Verdict(claim, "supported", tuple(self._cite(c, i) for i, c in enumerate(support, 1)))
@@ -153,9 +201,8 @@ class ClaimChecker:
                     return sorted([first, second], key=lambda c: (c.hit.chunk.start + c.start))
         return []
 
-    def _candidates(self, claim: str) -> list[_Candidate]:
+    def _candidates(self, claim: str, hits: list[Hit]) -> list[_Candidate]:
         """Sentences of the retrieved clauses, best-aligned first (duplicates from overlaps dropped)."""
-        hits = self._retrieve(claim)
         claim_slots = {(f.kind, f.unit) for f in extract_facts(claim, self.known_bodies) if f.kind in KEY_KINDS}
         seen: set[str] = set()
         scored: list[tuple[float, float, Hit, int, int]] = []

@@ -18,7 +18,11 @@ from policyqa.records import Difference
 from qa.claims.facts import DRAFT_MARKS, Fact, compact_text, extract_facts
 
 # Facts a claim must get right to be supported; negation/modality are checked separately.
-KEY_KINDS = ("number", "year", "date", "grade", "rank", "body", "title")
+KEY_KINDS = ("number", "year", "date", "quarter", "grade", "level", "rank", "body", "title")
+# Where a fact's subject ends: the clause or list item it sits in.
+_SUBJECT_BOUNDARY = re.compile(r"[。，,；;：:、（）()]")
+_SUBJECT_NOISE = re.compile(r"^(?:其中|共计|共|分别|为|是|有|达到|达|全市|全省|我市|我省|的)+")
+_MIN_SUBJECT_GAIN = 2  # shared bigrams by which another subject must beat the equal value's own
 _BOUNDARY = re.compile(r"[。，,；;：:]")
 _CONTEXT = 4  # characters either side used to pair an amount with its source counterpart
 _WINDOW = 8  # characters before a shared phrase searched for negation/modality markers
@@ -69,12 +73,46 @@ def _is_power_of_ten(ratio: float) -> bool:
     return abs(exponent - round(exponent)) < 1e-9 and round(exponent) != 0
 
 
+def subject_of(text: str, fact: Fact, others: Sequence[Fact] = ()) -> str:
+    """The words a number or rank is about: from the start of its clause or list item (or the
+    end of the fact before it) to the fact (市政数局26人 → 市政数局; 无障碍服务排第21名 → 无障碍服务排)."""
+    lo = max((m.end() for m in _SUBJECT_BOUNDARY.finditer(text, 0, fact.start)), default=0)
+    lo = max([lo] + [o.end for o in others if o is not fact and lo <= o.end <= fact.start])
+    return _SUBJECT_NOISE.sub("", text[lo:fact.start])
+
+
+def _subject_overlap(a: str, b: str) -> int:
+    grams_a = {a[i:i + 2] for i in range(len(a) - 1)}
+    grams_b = {b[i:i + 2] for i in range(len(b) - 1)}
+    return len(grams_a & grams_b)
+
+
+def _bound_elsewhere(claim_text: str, fact: Fact, claim_facts: Sequence[Fact], source_text: str,
+                     equal: Sequence[Fact], rivals: Sequence[Fact], source_facts: Sequence[Fact]) -> Fact | None:
+    """The source fact of another value whose subject is the claim fact's subject, when the
+    equal-valued source facts belong to other subjects (two numbers swapped between their
+    subjects; 第12名 that is another indicator's rank)."""
+    mine = subject_of(claim_text, fact, claim_facts)
+    if len(mine) < 2 or not rivals:
+        return None
+    own = max((_subject_overlap(mine, subject_of(source_text, e, source_facts)) for e in equal), default=0)
+    best = max(rivals, key=lambda r: _subject_overlap(mine, subject_of(source_text, r, source_facts)))
+    gain = _subject_overlap(mine, subject_of(source_text, best, source_facts)) - own
+    return best if gain >= _MIN_SUBJECT_GAIN else None
+
+
 def _compare_numbers(claim_text, claim_facts, source_text, source_facts):
     matched, diffs, missing = [], [], []
     for fact in claim_facts:
         same_unit = [s for s in source_facts if s.unit == fact.unit]
-        if any(_same_amount(fact, s) for s in same_unit):
-            matched.append(fact)
+        equal = [s for s in same_unit if _same_amount(fact, s)]
+        if equal:
+            rival = _bound_elsewhere(claim_text, fact, claim_facts, source_text, equal,
+                                     [s for s in same_unit if s not in equal], source_facts)
+            if rival is None:
+                matched.append(fact)
+            else:
+                diffs.append(Difference("swap", fact.text, rival.text, subject_of(source_text, rival, source_facts)))
             continue
         if not same_unit:
             missing.append(fact)
@@ -85,7 +123,7 @@ def _compare_numbers(claim_text, claim_facts, source_text, source_facts):
             continue
         ratio = float(fact.value) / float(other.value) if float(other.value) else 0.0
         kind = "magnitude" if _is_power_of_ten(ratio) else "number"
-        diffs.append(Difference(kind, fact.text, other.text))
+        diffs.append(Difference(kind, fact.text, other.text, subject_of(source_text, other, source_facts)))
     return matched, diffs, missing
 
 
@@ -108,7 +146,7 @@ def _compare_times(claim_text, claim_facts, source_text, source_facts):
             continue
         other, _ = _closest(claim_text, fact, source_text, same_kind)
         kind = "date" if fact.kind == "date" and _year_of(fact) == _year_of(other) else fact.kind
-        diffs.append(Difference(kind, fact.text, other.text))
+        diffs.append(Difference(kind, fact.text, other.text, subject_of(source_text, other, source_facts)))
     return matched, diffs, missing
 
 
@@ -123,14 +161,25 @@ def _agree(a: Fact, b: Fact) -> bool:
     return a.kind == "rank" and _as_position(a.value) == _as_position(b.value)
 
 
-def _compare_values(kind, claim_facts, source_facts):
-    """Grades and ranks: any other value in the source sentence is a contradiction."""
+def _compare_values(kind, claim_facts, source_facts, claim_text="", source_text=""):
+    """Grades, levels, quarters and ranks: another value in the source sentence is a
+    contradiction; so is the claim's value where the source gives it to another subject."""
     matched, diffs, missing = [], [], []
     for fact in claim_facts:
-        if any(_agree(fact, s) for s in source_facts):
-            matched.append(fact)
+        equal = [s for s in source_facts if _agree(fact, s)]
+        if equal:
+            rival = _bound_elsewhere(claim_text, fact, claim_facts, source_text, equal,
+                                     [s for s in source_facts if s not in equal], source_facts) if claim_text else None
+            if rival is None:
+                matched.append(fact)
+            else:
+                diffs.append(Difference(kind, fact.text, rival.text, subject_of(source_text, rival, source_facts)))
         elif source_facts:
-            diffs.append(Difference(kind, fact.text, source_facts[0].text))
+            other = source_facts[0]
+            if claim_text and len(source_facts) > 1:
+                mine = subject_of(claim_text, fact, claim_facts)
+                other = max(source_facts, key=lambda s: _subject_overlap(mine, subject_of(source_text, s, source_facts)))
+            diffs.append(Difference(kind, fact.text, other.text, subject_of(source_text, other, source_facts)))
         else:
             missing.append(fact)
     return matched, diffs, missing
@@ -291,7 +340,9 @@ def compare_facts(
         _compare_numbers(claim_text, of(claim_facts, "number"), source_text, of(source_facts, "number")),
         _compare_times(claim_text, of(claim_facts, "year", "date"), source_text, of(source_facts, "year", "date")),
         _compare_values("grade", of(claim_facts, "grade"), of(source_facts, "grade")),
-        _compare_values("rank", of(claim_facts, "rank"), of(source_facts, "rank")),
+        _compare_values("level", of(claim_facts, "level"), of(source_facts, "level"), claim_text, source_text),
+        _compare_values("quarter", of(claim_facts, "quarter"), of(source_facts, "quarter")),
+        _compare_values("rank", of(claim_facts, "rank"), of(source_facts, "rank"), claim_text, source_text),
         _compare_bodies(claim_text, of(claim_facts, "body"), source_text, of(source_facts, "body"), context),
         _compare_titles(claim_text, claim_facts, source_text, source_facts, default_modality),
     ]

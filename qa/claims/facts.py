@@ -54,6 +54,16 @@ _RANK_BEHIND_RE = re.compile(
     r"仅次于(?P<who>[\u4e00-\u9fff、和及与]{2,30}?)(?=[,，。;；)）]|$|赋能|排|位)"
     r"|(?:排在|位列|落后于)(?P<ahead>[\u4e00-\u9fff、和及与]{2,30}?)(?:之后|后面)"
 )
+# Award and rating levels: 一等奖 vs 三等奖, A类 vs B类, 五星级, 二级 (in a rating, not 二级指标).
+_LEVEL_RE = re.compile(
+    r"(?P<award>[特一二三四五]等奖|[金银铜]奖|优秀奖)"
+    r"|(?P<cls>[A-D甲乙丙丁])类(?=[^型别]|$)"
+    r"|(?P<star>[一二三四五1-5])星级?"
+    r"|(?:评定为|评为|获评|认定为|等级为|达到|被评为|评定|星级为)(?P<grade>[一二三四五]级|[1-5]级|[A-D]级)"
+)
+_LEVEL_CUES = ("类别", "类", "办理结果", "评定", "评为", "获", "荣获", "奖", "星", "级")
+_FORMULA_RE = re.compile(r"[×xX*/÷]\s*\d+(?:\.\d+)?\s*%?|=\s*[^，。；]{0,40}?×\s*100\s*%")
+_QUARTER_VALUE_RE = re.compile(r"第(?P<q>[一二三四1-4])季度|(?P<h>[上下])半年")
 _TITLE_RE = re.compile(r"《(?P<t>[^《》]{2,120})》")
 # A draft's status is part of the title as written; the title itself is the same document.
 DRAFT_MARKS = re.compile(r"[(（](?:送审稿|征求意见稿|草案|讨论稿)[)）]")
@@ -222,6 +232,33 @@ def extract_ranks(text: str) -> list[Fact]:
     return facts
 
 
+def extract_levels(text: str) -> list[Fact]:
+    """Award and rating levels (``三等奖``, ``A类``, ``五星级``, ``评定为三级``)."""
+    facts = []
+    for match in _LEVEL_RE.finditer(text):
+        if match["cls"] and not any(cue in text[max(0, match.start() - 6): match.end() + 2]
+                                    for cue in ("类别", "类为", "为", "评", "办理", "属于", "列为", "结果")):
+            continue  # "A类" in running text ("A类地区") is a category name, not a rating
+        value = next(v for v in (match["award"], match["cls"], match["star"], match["grade"]) if v)
+        span = match.span("grade") if match["grade"] else match.span()
+        facts.append(Fact("level", text[span[0]:span[1]], value, start=span[0], end=span[1]))
+    return facts
+
+
+def extract_quarters(text: str) -> list[Fact]:
+    """Quarters and half-years (``第四季度``, ``下半年``); the value is 1–4, or ``H1``/``H2``."""
+    facts = []
+    for match in _QUARTER_VALUE_RE.finditer(text):
+        value: object = _chinese_number(match["q"]) if match["q"] else ("H1" if match["h"] == "上" else "H2")
+        facts.append(Fact("quarter", match.group(), value, start=match.start(), end=match.end()))
+    return facts
+
+
+def formula_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of formula parts (``×100%``, ``=实际支出/预算数×100%``): operands, not stated values."""
+    return [m.span() for m in _FORMULA_RE.finditer(text)]
+
+
 def extract_titles(text: str) -> list[Fact]:
     """Document titles in 《》; the value drops a draft mark such as （送审稿）."""
     return [
@@ -282,10 +319,13 @@ def extract_facts(text: str, known_bodies: Iterable[str] = ()) -> list[Fact]:
     taken = [(f.start, f.end) for f in time_facts]
     quarter_spans = [m.span() for m in _QUARTER_RE.finditer(compact)]
     ranks = extract_ranks(compact)  # 第12名 is a rank, not an amount of 名
+    levels = extract_levels(compact)  # 三等奖, 五星级: levels, not amounts
     facts = time_facts + extract_numbers(
-        compact, taken + quarter_spans + [(f.start, f.end) for f in ranks], header["unit"] if header else None
+        compact,
+        taken + quarter_spans + formula_spans(compact) + [(f.start, f.end) for f in ranks + levels],
+        header["unit"] if header else None,
     )
-    facts += extract_grades(compact) + ranks + extract_titles(compact)
+    facts += extract_quarters(compact) + extract_grades(compact) + ranks + levels + extract_titles(compact)
     titles = [(f.start, f.end) for f in facts if f.kind == "title"]
     facts += [f for f in extract_bodies(compact, known_bodies) if not _overlaps((f.start, f.end), titles)]
     facts += [f for f in extract_polarity(compact) if not _overlaps((f.start, f.end), titles)]

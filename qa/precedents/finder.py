@@ -11,6 +11,7 @@ as citations, its commitments and, for replies, the proposal it answers.
 from __future__ import annotations
 
 import logging
+import re
 
 from collections import defaultdict
 from collections.abc import Sequence
@@ -38,13 +39,28 @@ class DocumentTexts(Protocol):
 
 @dataclass(frozen=True)
 class Precedent:
-    """A document that already dealt with a draft's topic."""
+    """A document that already dealt with a draft's topic.
+
+    ``score`` ranks documents against each other; ``relevance`` (0–1) says how much of the
+    draft's topic the document covers on its own (the weighted share of the draft's key
+    phrases it contains), so it can be read across drafts: ``relevance_label`` 高/中/低.
+    """
 
     doc: DocumentInfo
     score: float
     clauses: tuple[Citation, ...]
     commitments: tuple[str, ...] = ()
     link: ProposalLink | None = None
+    relevance: float = 0.0
+    relevance_label: str = "低"
+
+
+@dataclass(frozen=True)
+class PrecedentResult:
+    """The documents found for a draft, and whether any of them is a real precedent."""
+
+    precedents: tuple[Precedent, ...]
+    no_precedent: bool
 
 
 @dataclass(frozen=True)
@@ -58,15 +74,32 @@ class FinderSettings:
     same_doc_decay: float = 0.0  # weight of a document's 2nd, 3rd ... clause within one sub-query
     reply_boost: float = 1.3
     clauses_per_doc: int = 3
+    # Relevance in words and the no-precedent decision, calibrated on the DEV drafts
+    # (evals/calibrate_precedents.py): 高 at or above ``high``, 中 at or above ``medium``;
+    # no document at ``medium`` means no close precedent.
+    relevance_high: float = 0.85
+    relevance_medium: float = 0.58  # dev: no-precedent drafts ≤ 0.50, covered ≥ 0.66
+    commitments_per_doc: int = 4
 
 
 def extract_key_phrases(draft: str, top_k: int = 12) -> list[str]:
     """The draft's key phrases by jieba TF-IDF (nouns and verbs of the topic, not filler)."""
+    return [phrase for phrase, _ in weighted_key_phrases(draft, top_k)]
+
+
+def weighted_key_phrases(draft: str, top_k: int = 12) -> list[tuple[str, float]]:
+    """The draft's key phrases with their TF-IDF weights, best first."""
     import jieba
     import jieba.analyse  # loads its dictionary on first use, not at import
 
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for CLI users
-    return jieba.analyse.extract_tags(draft, topK=top_k)
+    return [(p, float(w)) for p, w in jieba.analyse.extract_tags(draft, topK=top_k, withWeight=True)]
+
+
+def topic_coverage(text: str, phrases: Sequence[tuple[str, float]]) -> float:
+    """The weighted share of the draft's key phrases that ``text`` contains (0–1)."""
+    total = sum(w for _, w in phrases)
+    return sum(w for p, w in phrases if p in text) / total if total else 0.0
 
 
 class PrecedentFinder:
@@ -77,14 +110,21 @@ class PrecedentFinder:
         self.store = store
         self.settings = settings
 
+    def search(self, draft: str, k: int = 5, prefer_replies: bool = True) -> PrecedentResult:
+        """The ``k`` most relevant documents for ``draft`` and whether any is a close precedent."""
+        found = self.find(draft, k, prefer_replies)
+        no_precedent = not found or max(p.relevance for p in found) < self.settings.relevance_medium
+        return PrecedentResult(tuple(found), no_precedent)
+
     def find(self, draft: str, k: int = 5, prefer_replies: bool = True) -> list[Precedent]:
         """The ``k`` most relevant documents for ``draft``, best first."""
         draft = draft.strip()
         if not draft:
-            raise InvalidQueryError("the draft is empty")
+            raise InvalidQueryError("草稿为空 (the draft is empty)")
         if len(draft) > MAX_DRAFT_CHARS:
-            raise InvalidQueryError(f"the draft is longer than {MAX_DRAFT_CHARS} characters")
-        phrases = extract_key_phrases(draft, self.settings.key_phrases)
+            raise InvalidQueryError(f"草稿过长：上限 {MAX_DRAFT_CHARS} 字 (the draft is longer than {MAX_DRAFT_CHARS} characters)")
+        weighted = weighted_key_phrases(draft, self.settings.key_phrases)
+        phrases = [p for p, _ in weighted]
         scores: dict[str, float] = defaultdict(float)
         best_hits: dict[str, list[Hit]] = defaultdict(list)
         for query in self._sub_queries(draft, phrases):
@@ -94,7 +134,7 @@ class PrecedentFinder:
             if prefer_replies and doc.doc_type == "proposal_reply":
                 scores[doc_id] *= self.settings.reply_boost
         ranked = sorted(scores, key=lambda d: -scores[d])[:k]
-        return [self._precedent(docs[d], scores[d], best_hits[d], phrases) for d in ranked]
+        return [self._precedent(docs[d], scores[d], best_hits[d], weighted) for d in ranked]
 
     def _sub_queries(self, draft: str, phrases: Sequence[str]) -> list[str]:
         queries = [draft[:500], " ".join(phrases)]
@@ -113,7 +153,9 @@ class PrecedentFinder:
             if all(h.chunk.chunk_id != hit.chunk.chunk_id for h in best_hits[doc_id]):
                 best_hits[doc_id].append(hit)
 
-    def _precedent(self, doc: DocumentInfo, score: float, hits: list[Hit], phrases: Sequence[str]) -> Precedent:
+    def _precedent(self, doc: DocumentInfo, score: float, hits: list[Hit],
+                   weighted: Sequence[tuple[str, float]]) -> Precedent:
+        phrases = [p for p, _ in weighted]
         clauses: list = []
         for hit in sorted(hits, key=lambda h: h.rank):
             if len(clauses) >= self.settings.clauses_per_doc:
@@ -124,8 +166,11 @@ class PrecedentFinder:
             if all(c.quote != citation.quote for c in clauses):
                 clauses.append(citation)
         text = self.store.document_text(doc.doc_id)
-        commitments = extract_commitments(text) if doc.doc_type == "proposal_reply" else []
-        return Precedent(doc, round(score, 6), tuple(clauses), tuple(commitments), link_reply(doc, text))
+        relevance = topic_coverage(re.sub(r"\s+", "", text), weighted)
+        commitments = extract_commitments(text, self.settings.commitments_per_doc, topic=weighted)
+        label = "高" if relevance >= self.settings.relevance_high else "中" if relevance >= self.settings.relevance_medium else "低"
+        return Precedent(doc, round(score, 6), tuple(clauses), tuple(commitments), link_reply(doc, text),
+                         round(relevance, 3), label)
 
 
 def _most_topical_sentence(text: str, phrases: Sequence[str]) -> tuple[int, int]:

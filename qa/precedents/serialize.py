@@ -20,6 +20,8 @@ def precedent_to_dict(precedent: Precedent) -> dict[str, Any]:
         "doc_type": doc.doc_type,
         "doc_number": doc.doc_number,
         "score": precedent.score,
+        "relevance": precedent.relevance_label,
+        "relevance_score": precedent.relevance,
         "clauses": [citation_to_dict(c) for c in precedent.clauses],
         "commitments": list(precedent.commitments),
     }

@@ -68,7 +68,11 @@ def test_verify_cli_json_and_batch(demo_index_dir: Path, tmp_path: Path):
     assert result.exit_code == 0, result.output
     claims = json.loads(result.stdout)["claims"]
     assert claims[0]["verdict"] == "contradicted"
-    assert claims[0]["differences"][0] == {"kind": "year", "claim": "2018年", "source": "2016年"}
+    difference = claims[0]["differences"][0]
+    assert {k: difference[k] for k in ("kind", "claim", "source")} == {"kind": "year", "claim": "2018年", "source": "2016年"}
+    assert "subject" in difference
+    # The sentence the claim was compared with, verbatim: the first evidence quote.
+    assert claims[0]["aligned_sentence"] == claims[0]["evidence"][0]["quote"] and "2016" in claims[0]["aligned_sentence"]
     assert set(claims[0]["evidence"][0]) == {
         "marker", "chunk_id", "doc_id", "source", "title", "doc_number", "section", "pages", "quote"
     }
@@ -82,3 +86,16 @@ def test_verify_cli_json_and_batch(demo_index_dir: Path, tmp_path: Path):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(o["id"], o["verdict"]) for o in lines] == [("a", "supported"), ("b", "contradicted")]
     assert lines[1]["differences"][0]["kind"] == "department"
+
+
+def test_a_claim_about_something_the_corpus_never_names_is_not_found_not_contradicted(checker):
+    # The year differs from the plan's, but the plan says nothing about a Mars base.
+    verdict = checker.check_claim("东莞市2025年将建成火星基地。")
+    assert verdict.label == "not_found", verdict.differences
+
+
+def test_swapped_numbers_are_contradicted_with_the_subject_named(checker):
+    # The evaluation report: 工作专班 37 人（市政数局 26 人、抽调市……11 人）.
+    verdict = checker.check_claim("数字政府改革建设项目工作专班共37人，其中市政数局11人、抽调26人。")
+    assert verdict.label == "contradicted", verdict
+    assert any(d.kind == "swap" and d.subject for d in verdict.differences), verdict.differences

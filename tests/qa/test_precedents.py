@@ -76,9 +76,13 @@ def test_precedents_and_related_cli(demo_index_dir: Path):
     runner = CliRunner()
     result = runner.invoke(app, ["--data-dir", str(demo_index_dir), "precedents", DRAFT_ON_004, "--json"])
     assert result.exit_code == 0, result.output
-    documents = json.loads(result.stdout)["documents"]
+    payload = json.loads(result.stdout)
+    documents = payload["documents"]
+    assert payload["no_precedent"] is False
     assert documents[0]["source"].startswith("004")
-    assert {"doc_id", "source", "title", "doc_type", "doc_number", "score", "clauses", "commitments"} <= set(documents[0])
+    assert {"doc_id", "source", "title", "doc_type", "doc_number", "score", "relevance", "clauses",
+            "commitments"} <= set(documents[0])
+    assert documents[0]["relevance"] == "高"
 
     result = runner.invoke(app, ["--data-dir", str(demo_index_dir), "related", "002_4a82e6608af59380", "--json"])
     assert result.exit_code == 0, result.output
@@ -96,3 +100,31 @@ def test_a_precedent_never_lists_the_same_clause_twice(demo_index_dir: Path) -> 
     for precedent in build_precedent_finder(demo_index_dir).find(draft, k=5):
         quotes = [c.quote for c in precedent.clauses]
         assert len(quotes) == len(set(quotes)), quotes
+
+
+# A topic no demo document addresses: public charging piles for electric cars.
+DRAFT_NO_PRECEDENT = (
+    "关于加快居民小区新能源汽车充电桩建设的建议。近年来我市新能源汽车保有量快速增长，但老旧小区普遍缺少充电桩，"
+    "车主只能到公共充电站排队充电，夜间充电难、私拉电线充电引发火灾隐患的问题突出。建议：一是将小区充电桩纳入老旧小区"
+    "改造内容，简化报装手续；二是由供电部门对小区电网扩容给予补贴；三是推广智能有序充电和共享充电桩模式。"
+)
+
+
+def test_a_draft_no_document_addresses_says_so_and_still_lists_the_nearest(demo_index_dir: Path) -> None:
+    from qa.precedents.factory import build_precedent_finder
+
+    finder = build_precedent_finder(demo_index_dir)
+    result = finder.search(DRAFT_NO_PRECEDENT, k=3)
+    assert result.no_precedent, [(p.doc.source, p.relevance) for p in result.precedents]
+    assert result.precedents and all(p.relevance_label != "高" for p in result.precedents)
+    covered = finder.search(DRAFT_ON_004, k=3)
+    assert not covered.no_precedent
+
+
+def test_commitments_are_on_the_draft_topic_never_thanks_or_status_lines(demo_index_dir: Path) -> None:
+    from qa.precedents.factory import build_precedent_finder
+
+    top = build_precedent_finder(demo_index_dir).search(DRAFT_ON_004, k=3).precedents[0]
+    assert top.commitments
+    for commitment in top.commitments:
+        assert not any(word in commitment for word in ("感谢", "欢迎", "办理结果", "联系人")), commitment

@@ -115,18 +115,22 @@ class DifferenceOut(BaseModel):
     kind: str
     claim: str
     source: str
+    subject: str = Field("", description="what the differing fact is about in the source")
 
 
 class ClaimOut(BaseModel):
     claim: str
     verdict: Literal["supported", "contradicted", "not_found"]
+    aligned_sentence: str | None = Field(None, description="the source sentence the claim was compared with")
     evidence: list[CitationOut]
     differences: list[DifferenceOut]
 
     @classmethod
     def of(cls, v: Verdict) -> ClaimOut:
         return cls(claim=v.claim, verdict=v.label, evidence=[CitationOut.of(c) for c in v.evidence],
-                   differences=[DifferenceOut(kind=d.kind, claim=d.claim, source=d.source) for d in v.differences])
+                   aligned_sentence=v.evidence[0].quote if v.evidence else None,
+                   differences=[DifferenceOut(kind=d.kind, claim=d.claim, source=d.source, subject=d.subject)
+                                for d in v.differences])
 
 
 class VerifyResponse(BaseModel):
@@ -151,9 +155,12 @@ class PrecedentOut(BaseModel):
     clauses: list[CitationOut]
     commitments: list[str]
     proposal_number: str | None = None
+    relevance: Literal["高", "中", "低"] = Field(..., description="how much of the draft's topic the document covers")
+    relevance_score: float = Field(..., description="the weighted share of the draft's key phrases it contains (0–1)")
 
 
 class PrecedentsResponse(BaseModel):
+    no_precedent: bool = Field(..., description="true when no document is a close precedent (UI: 未找到相近的先例)")
     documents: list[PrecedentOut]
 
 

@@ -78,16 +78,19 @@ def precedents(
         items = [{"id": None, "draft": draft}] if batch is None else read_batch(batch, ("draft",))
         for item in items:
             try:
-                found = finder.find(item["draft"], k=k, prefer_replies=replies_first)
+                result = finder.search(item["draft"], k=k, prefer_replies=replies_first)
             except InvalidQueryError as exc:
                 _echo_json({"id": item.get("id"), "error": str(exc)})
                 continue
-            payload = {"documents": [precedent_to_dict(p) for p in found]}
+            payload = {"no_precedent": result.no_precedent,
+                       "documents": [precedent_to_dict(p) for p in result.precedents]}
             if batch is not None:
                 _echo_json({"id": item.get("id"), **payload})
             elif as_json:
                 _echo_json(payload)
             else:
+                if result.no_precedent:
+                    typer.echo("未找到相近的先例；以下为最接近的文件：")
                 _print_precedents(payload["documents"])
     except PolicyQAError as exc:
         typer.echo(f"error: {exc}", err=True)

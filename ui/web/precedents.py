@@ -17,16 +17,19 @@ from ui.web.html import FileLink, citation_heading, doc_type_label, empty_note, 
 DEFAULT_K = 5
 
 
-def render_precedents(precedents: Sequence[Any], file_link: FileLink = file_url) -> str:
-    """Cards, best first: title (linked by ``file_link``), proposal number, type, score, clauses, commitments.
+def render_precedents(precedents: Sequence[Any], file_link: FileLink = file_url, no_precedent: bool = False) -> str:
+    """Cards, best first: title (linked by ``file_link``), proposal number, type, relevance in
+    words, clauses, commitments; "未找到相近的先例" above them when none is a close precedent.
 
-    ``precedents`` are ``qa.precedents.Precedent`` records (``doc``, ``score``, ``clauses``,
-    ``commitments`` and, for a reply letter, ``link`` to the proposal it answers).
+    ``precedents`` are ``qa.precedents.Precedent`` records (``doc``, ``relevance_label``,
+    ``clauses``, ``commitments`` and, for a reply letter, ``link`` to the proposal it answers).
     """
     if not precedents:
         return empty_note("没有找到相关的既往答复或文件。")
     cards = "".join(_card(i, p, file_link) for i, p in enumerate(precedents, 1))
-    return f'<ol class="pq-precedents">{cards}</ol>'
+    notice = (empty_note("未找到相近的先例：没有文件覆盖草稿的主题。以下为最接近的文件，仅供参考。")
+              if no_precedent else "")
+    return f'{notice}<ol class="pq-precedents">{cards}</ol>'
 
 
 def _card(rank: int, precedent: Any, file_link: FileLink) -> str:
@@ -55,7 +58,7 @@ def _card(rank: int, precedent: Any, file_link: FileLink) -> str:
         f'<span class="pq-rank">{rank}</span>'
         f'<a class="pq-doc-link" href="{file_link(doc.doc_id)}" target="_blank" rel="noopener">'
         f"{esc(doc.title or doc.source)}</a>"
-        f'<span class="pq-score">相关度 {precedent.score:.3f}</span></div>'
+        f'<span class="pq-score">相关度：{esc(getattr(precedent, "relevance_label", "低"))}</span></div>'
         f'<div class="pq-facts">{" ｜ ".join(esc(f) for f in facts)}</div>'
         + (f'<div class="pq-proposal">所答复的建议：{esc(proposal)}</div>' if proposal else "")
         + (f'<details open><summary>相关条款</summary><ul class="pq-clauses">{clauses}</ul></details>' if clauses else "")
@@ -78,12 +81,12 @@ def build_precedents_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
         principal = ctx.gate.principal(key, request)
         wanted = restrict(principal, make_filter(doc_types, year, issuers))
         try:
-            found = scoped(ctx.workspace.precedents, wanted).find(text, k=int(limit))
+            result = scoped(ctx.workspace.precedents, wanted).search(text, k=int(limit))
         except InvalidQueryError as error:
             return empty_note(f"无法检索：{error}")
         except PolicyQAError as error:
             raise gr.Error(f"服务暂时无法检索：{error}") from error
-        return render_precedents(found, ctx.file_link(principal))
+        return render_precedents(result.precedents, ctx.file_link(principal), result.no_precedent)
 
     run.click(find, [draft, k, api_key, *filters.inputs], result, concurrency_limit=2)
     return filters

@@ -24,15 +24,16 @@ async def precedents(
     body: PrecedentsRequest, state: ServiceState = Depends(get_state), principal: Principal = Depends(get_principal),
 ) -> PrecedentsResponse:
     finder = scoped(state.workspace.precedents, principal.search_filter(body.filters.to_filter()))
-    found = await state.pool.run(finder.find, body.draft, body.k, body.prefer_replies)
+    result = await state.pool.run(finder.search, body.draft, body.k, body.prefer_replies)
     # Belt and braces: the scoped retriever already hid them, but a document is checked once more.
-    found = [p for p in found if principal.may_see(p.doc)]
+    found = [p for p in result.precedents if principal.may_see(p.doc)]
     state.audit.record(principal.key_id, "precedents", body.draft, [p.doc.doc_id for p in found])
-    return PrecedentsResponse(documents=[
+    return PrecedentsResponse(no_precedent=result.no_precedent, documents=[
         PrecedentOut(
             doc_id=p.doc.doc_id, source=p.doc.source, title=p.doc.title, doc_type=p.doc.doc_type,
             doc_number=p.doc.doc_number, score=p.score, clauses=[CitationOut.of(c) for c in p.clauses],
             commitments=list(p.commitments), proposal_number=p.doc.proposal_number,
+            relevance=p.relevance_label, relevance_score=p.relevance,
         )
         for p in found
     ])
