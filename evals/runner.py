@@ -21,35 +21,21 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def run_eval(
     gold_dir: Path,
-    data_dir: Path,
+    workspace: Any,
     split: str = "all",
-    fusion: Any = None,
     suites: Sequence[Suite] | None = None,
-    embedder: Any = None,
-    chunk_params: dict[str, Any] | None = None,
     on_suite: Callable[[str], None] | None = None,
-    segmenter: str | None = None,
 ) -> EvalReport:
-    """Evaluate the index in ``data_dir`` against the gold set in ``gold_dir``.
-
-    ``fusion`` (``index.FusionParams``), ``embedder``, ``chunk_params`` and ``segmenter`` are the settings in
-    force (the CLI passes them; ``None`` means the index defaults); ``on_suite(name)`` is called
-    as each suite starts (progress display). The index must already exist
-    (``IndexMismatchError`` otherwise: eval never builds one behind your back).
+    """Evaluate the product ``workspace`` assembles (``ui.workspace.Workspace``) against the gold
+    set in ``gold_dir``: its settings (embedder, backends, fusion, answer settings) are what is
+    measured. ``on_suite(name)`` is called as each suite starts (progress display). The index
+    must already exist (``IndexMismatchError`` otherwise: eval never builds one behind your back).
     """
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; use one of {SPLITS}")
     started = time.perf_counter()
     gold = load_gold(gold_dir)
-    context = EvalContext(gold.select(split), split, data_dir)
-    if fusion is not None:
-        context.shared("fusion_params", lambda: fusion)
-    if embedder is not None:
-        context.shared("embedder", lambda: embedder)
-    if chunk_params is not None:
-        context.shared("chunk_params", lambda: chunk_params)
-    if segmenter is not None:
-        context.shared("segmenter", lambda: segmenter)
+    context = EvalContext(gold.select(split), split, workspace)
     snapshot = open_snapshot(context)  # fail fast, before any suite, when there is no index
     timings: dict[str, float] = {}
     results = []
@@ -81,6 +67,11 @@ def describe_configuration(context: EvalContext, snapshot: Any, gold_dir: Path) 
         "corpus hash": manifest.corpus_hash,
         "chunks": manifest.chunk_count,
         "embedder": f"{manifest.embedder} (dim {manifest.dim})",
+        "dense backend": context.workspace.settings.dense_backend,
+        "keyword backend": "bm25s (jieba + policy dictionary)",
+        "answer settings": {"max_sentences": context.workspace.settings.answer_max_sentences,
+                            "abstain_threshold": context.workspace.settings.abstain_threshold,
+                            "llm": context.workspace.settings.llm_model or "none (extractive)"},
         "tokenizer version": manifest.tokenizer_version,
         "chunk params": manifest.chunk_params,
         "indexed fields": {"bm25": list(manifest.keyword_fields), "dense": list(manifest.dense_fields)},

@@ -12,7 +12,6 @@ from typing import Any
 
 from evals.suites.base import EvalContext
 from index.base import Retriever
-from policyqa.errors import IndexMismatchError
 
 SYSTEM_NAMES = ("hybrid", "bm25", "dense", "naive", "naive-bm25", "naive-dense", "naive-rrf")
 INDEX_MODES = ("hybrid", "bm25", "dense")
@@ -36,42 +35,16 @@ def doc_stem(source: str) -> str:
 
 
 def open_snapshot(context: EvalContext) -> Any:
-    """The data dir's live index generation, loaded once per run; never builds one.
-
-    Raises ``IndexMismatchError`` with the command to run when there is no store or no index.
-    """
-
-    def load() -> Any:
-        from index import INDEX_DIR_NAME, STORE_NAME, open_index
-        from index.segmenters import DEFAULT_SEGMENTER
-
-        data_dir = context.data_dir
-        if not (data_dir / STORE_NAME).is_file():
-            raise IndexMismatchError(
-                f"no ingested documents in {data_dir} (no {STORE_NAME}); "
-                f"run `policyqa --data-dir {data_dir} ingest corpus/*.txt` first"
-            )
-        try:
-            return open_index(
-                data_dir,
-                context.shared("embedder", lambda: None),
-                context.shared("chunk_params", lambda: None),
-                build_missing=False,
-                segmenter=context.shared("segmenter", lambda: DEFAULT_SEGMENTER),
-            )
-        except IndexMismatchError as exc:
-            raise IndexMismatchError(
-                f"cannot open the index in {data_dir / INDEX_DIR_NAME}: {exc}"
-            ) from exc
-
-    return context.shared("snapshot", load)
+    """The workspace's live index generation; never builds one (``IndexMismatchError`` with
+    the command to run when there is no store or no index)."""
+    return context.shared("snapshot", context.workspace.existing_snapshot)
 
 
 def fusion_params(context: EvalContext) -> Any:
-    """The fusion in force (``ui/settings.py`` through the CLI), or the index defaults."""
-    from index import FusionParams
+    """The fusion in force (the workspace's settings)."""
+    from ui.workspace import fusion_from_settings
 
-    return context.shared("fusion_params", FusionParams)
+    return fusion_from_settings(context.workspace.settings)
 
 
 def index_systems(context: EvalContext, modes: Sequence[str] = INDEX_MODES) -> list[RetrievalSystem]:
@@ -83,8 +56,6 @@ def index_systems(context: EvalContext, modes: Sequence[str] = INDEX_MODES) -> l
         "bm25": "clause chunks, BM25 only (jieba + policy dictionary)",
         "dense": "clause chunks, dense only",
     }
-    fusion = fusion_params(context)
-
     def rewrite(question: str, history: Sequence[str]) -> str:
         from qa.conversation import rewrite_follow_up
 
@@ -94,7 +65,7 @@ def index_systems(context: EvalContext, modes: Sequence[str] = INDEX_MODES) -> l
         RetrievalSystem(
             mode,
             descriptions[mode],
-            context.shared(f"retriever:{mode}", lambda m=mode: snapshot.retriever(m, fusion)),
+            context.shared(f"retriever:{mode}", lambda m=mode: context.workspace.retriever_for(m)),
             chunks,
             rewrite,
         )

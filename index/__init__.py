@@ -44,12 +44,15 @@ def default_embedder(data_dir: Path | None = None, name: str = "e5-small-q4", mo
 
 
 def make_manager(data_dir: Path, embedder: Embedder | None = None, chunk_params: dict[str, Any] | None = None,
-                 faiss_exact_max: int = 50_000, segmenter: str = DEFAULT_SEGMENTER):
+                 faiss_exact_max: int = 50_000, segmenter: str = DEFAULT_SEGMENTER,
+                 keyword_fields: tuple[str, ...] | None = None, dense_fields: tuple[str, ...] | None = None):
     """The ``IndexManager`` of ``<data_dir>/index`` with the shipped tokenizer and dictionary.
 
-    ``segmenter``: "rjieba" (jieba-rs, fast) or "jieba" (pure Python), see ``index/segmenters``.
+    ``segmenter``: "rjieba" (jieba-rs, fast) or "jieba" (pure Python), see ``index/segmenters``;
+    ``keyword_fields`` / ``dense_fields``: what each side indexes of a chunk (``index/texts.py``).
     """
     from index.manager import IndexManager
+    from index.texts import DEFAULT_DENSE_FIELDS, DEFAULT_KEYWORD_FIELDS
     from index.tokenize import ChineseTokenizer
 
     return IndexManager(
@@ -57,6 +60,8 @@ def make_manager(data_dir: Path, embedder: Embedder | None = None, chunk_params:
         embedder or default_embedder(data_dir),
         ChineseTokenizer(segmenter=segmenter),
         chunk_params or DEFAULT_CHUNK_PARAMS,
+        keyword_fields=tuple(keyword_fields or DEFAULT_KEYWORD_FIELDS),
+        dense_fields=tuple(dense_fields or DEFAULT_DENSE_FIELDS),
         faiss_exact_max=faiss_exact_max,
     )
 

@@ -21,6 +21,11 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+def to_simplified(text: str) -> str:
+    """``text`` with traditional characters folded to simplified (OpenCC t2s), nothing else changed."""
+    return _t2s().convert(text)
+
+
 def normalize_text(text: str) -> str:
     """Fold ``text`` for matching: repaired, NFKC, whitespace collapsed, simplified, lower-case.
 

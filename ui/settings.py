@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     # chunking
     chunk_size: int = 400
     chunk_overlap: int = 80
+    # what each side of the index sees of a chunk (index/texts.py: title, doc_number, section, text);
+    # env as JSON, e.g. POLICYQA_KEYWORD_FIELDS='["title","section","text"]'
+    keyword_fields: tuple[str, ...] = ("doc_number", "section", "text")
+    dense_fields: tuple[str, ...] = ("text",)
 
     # keyword side: "rjieba" (jieba-rs, ~17x faster) or "jieba" (pure Python); both cut alike,
     # and an index built with the other one is refused (its tokenizer version differs)

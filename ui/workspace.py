@@ -86,7 +86,8 @@ class Workspace:
 
         s = self.settings
         return make_manager(s.data_dir, self.embedder, {"size": s.chunk_size, "overlap": s.chunk_overlap},
-                            faiss_exact_max=s.faiss_exact_max, segmenter=s.segmenter)
+                            faiss_exact_max=s.faiss_exact_max, segmenter=s.segmenter,
+                            keyword_fields=s.keyword_fields, dense_fields=s.dense_fields)
 
     @property
     def snapshot(self) -> Any:
@@ -95,6 +96,20 @@ class Workspace:
             if self._snapshot is None:
                 if self.index_manager.current_generation() is None:
                     self.index_manager.sync(self.store)
+                self._snapshot = self.index_manager.load(self.store)
+            return self._snapshot
+
+    def existing_snapshot(self) -> Any:
+        """The live index generation, never building one (``IndexMismatchError`` when there is
+        none, or when it was built with other settings): what a measurement may open."""
+        from policyqa.errors import IndexMismatchError
+
+        with self._index_lock:
+            if self._snapshot is None:
+                data_dir = self.settings.data_dir
+                if not (data_dir / "policyqa.sqlite3").is_file() or self.index_manager.current_generation() is None:
+                    raise IndexMismatchError(
+                        f"no index in {data_dir}; run `policyqa --data-dir {data_dir} ingest corpus/*.txt` first")
                 self._snapshot = self.index_manager.load(self.store)
             return self._snapshot
 
@@ -110,10 +125,14 @@ class Workspace:
 
     @cached_property
     def retriever(self) -> Any:
+        return self.retriever_for("hybrid")
+
+    def retriever_for(self, mode: str) -> Any:
+        """A retriever of ``mode`` (hybrid, bm25, dense) on the configured dense backend and fusion."""
         from index.backends import make_retriever
 
         s = self.settings
-        return make_retriever(self.snapshot, "hybrid", fusion_from_settings(s), backend=s.dense_backend,
+        return make_retriever(self.snapshot, mode, fusion_from_settings(s), backend=s.dense_backend,
                               data_dir=s.data_dir, milvus_uri=s.milvus_uri)
 
     @cached_property

@@ -28,7 +28,7 @@ import numpy as np
 from evals.gold import GoldQuestion, GoldUnanswerable
 from evals.matching import chunk_hits_any, fold_for_matching
 from evals.suites.base import EvalContext, MetricTable, SuiteResult
-from evals.systems import fusion_params, open_snapshot
+from evals.systems import open_snapshot
 from policyqa.records import Answer
 
 _MARKED_SENTENCE = re.compile(r"(.+?)\[(\d+)\]")
@@ -59,17 +59,15 @@ class AnswersSuite:
         gold = context.gold
         if not gold.questions:
             return SuiteResult.unavailable(self.name, "the gold set has no questions for this split")
-        from qa.factory import build_qa_components
+        from qa.support import SupportChecker
 
-        components = context.shared("qa", lambda: build_qa_components(
-            context.data_dir, snapshot=open_snapshot(context), fusion=fusion_params(context)
-        ))
+        snapshot = open_snapshot(context)
+        service = context.workspace.qa  # the service as configured (answerer, thresholds, backend)
+        checker = context.shared("qa:checker", lambda: SupportChecker(snapshot.tokenizer.tokenize, snapshot.embedder))
         chunk_texts = context.shared("qa:chunk_texts", lambda: stored_chunk_texts(context.data_dir))
-        outcomes = ask_gold(
-            components.service, components.checker, chunk_texts.get, gold.questions, gold.unanswerable
-        )
-        context.config["answerer"] = type(components.service.answerer).__name__
-        context.config["abstain_threshold"] = components.service.abstention.threshold
+        outcomes = ask_gold(service, checker, chunk_texts.get, gold.questions, gold.unanswerable)
+        context.config["answerer"] = type(service.answerer).__name__
+        context.config["abstain_threshold"] = service.abstention.threshold
         return summarise(self.name, outcomes, gold.questions)
 
 

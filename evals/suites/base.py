@@ -52,10 +52,12 @@ class EvalContext:
     is the same object the retrieval suite timed.
     """
 
-    def __init__(self, gold: GoldSet, split: str, data_dir: Path):
+    def __init__(self, gold: GoldSet, split: str, workspace: Any):
         self.gold = gold
         self.split = split
-        self.data_dir = Path(data_dir)
+        # The product as configured (``ui.workspace.Workspace``): every suite measures its components.
+        self.workspace = workspace
+        self.data_dir = Path(workspace.settings.data_dir)
         self.config: dict[str, Any] = {}  # suites add what the report should state
         self._shared: dict[str, Any] = {}
 
@@ -66,7 +68,7 @@ class EvalContext:
         return self._shared[key]
 
     def retriever(self, mode: str = "hybrid") -> Any:
-        """The index's retriever for ``mode`` (``hybrid``, ``bm25`` or ``dense``), opened once."""
+        """The workspace's retriever for ``mode`` (``hybrid``, ``bm25`` or ``dense``), opened once."""
         from evals.systems import index_systems
 
         return index_systems(self, (mode,))[0].retriever

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from evals.gold import GoldClaim
 from evals.suites._availability import missing_module
+from evals.systems import open_snapshot
 from evals.suites.base import EvalContext, MetricTable, SuiteResult
 
 COMPONENT = "qa.claims.checker"
@@ -93,12 +94,8 @@ class ClaimsSuite:
         missing = missing_module(COMPONENT)
         if missing:
             return SuiteResult.unavailable(self.name, missing)
-        from qa.claims.factory import build_claim_checker
-
-        checker = context.shared(
-            "claim_checker",
-            lambda: build_claim_checker(context.data_dir, context.retriever("hybrid"), context.retriever("bm25")),
-        )
+        open_snapshot(context)  # never build an index here
+        checker = context.workspace.claims  # the service's own checker
         context.config["claim_thresholds"] = vars(checker.thresholds)
         outcomes = check_gold_claims(checker, context.gold.claims)
         return summarise(self.name, outcomes)

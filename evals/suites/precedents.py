@@ -78,11 +78,10 @@ class PrecedentsSuite:
         missing = missing_module(COMPONENT)
         if missing:
             return SuiteResult.unavailable(self.name, missing)
-        from qa.precedents.finder import PrecedentFinder
-        from qa.precedents.factory import open_store
+        from evals.systems import open_snapshot
 
-        store = context.shared("store", lambda: open_store(context.data_dir))
-        finder = PrecedentFinder(context.retriever("hybrid"), store)
+        open_snapshot(context)  # never build an index here
+        finder = context.workspace.precedents  # the service's own finder
         context.config["precedent_settings"] = vars(finder.settings)
         outcomes = rank_gold_drafts(finder, context.gold.precedents)
         figures = precedent_figures(outcomes)

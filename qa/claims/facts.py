@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ingest.normalize import to_simplified
+
 _MAGNITUDES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = (
     "个百分点", "平方公里", "人次", "公里", "小时", "部门", "镇街", "万元", "亿元",
@@ -124,13 +126,15 @@ class Fact:
 
 
 def compact_text(text: str) -> str:
-    """NFKC and no whitespace: the form facts are extracted from and matched in.
+    """NFKC, simplified characters and no whitespace: the form facts are extracted from and
+    matched in (a claim in simplified characters is compared with a 澳門 source in traditional).
 
     Whitespace between two digits (table cells "65.1\t100") becomes "|" so that two
     numbers never fuse into one.
     """
-    folded = unicodedata.normalize("NFKC", text)
+    folded = to_simplified(unicodedata.normalize("NFKC", text))
     return re.sub(r"\s+", "", re.sub(r"(?<=\d)\s+(?=\d)", "|", folded))
+
 
 
 def _chinese_number(token: str) -> int:

@@ -58,3 +58,22 @@ def test_eval_refuses_an_unknown_suite(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "retrieval" in result.output
+
+
+def test_eval_measures_the_configured_product_and_says_so(demo_index_dir: Path, real_gold_dir: Path,
+                                                           tmp_path: Path, monkeypatch) -> None:
+    """A changed setting changes what eval measures and reports (here: the answer length)."""
+    write_mini_gold(real_gold_dir, tmp_path / "gold")
+    figures = {}
+    for sentences in ("1", "4"):
+        monkeypatch.setenv("POLICYQA_ANSWER_MAX_SENTENCES", sentences)
+        out = tmp_path / f"out{sentences}"
+        result = CliRunner().invoke(app, ["--data-dir", str(demo_index_dir), "eval", "--gold", str(tmp_path / "gold"),
+                                          "--out", str(out), "--suites", "answers"])
+        assert result.exit_code == 0, result.output
+        data = json.loads((out / "latest.json").read_text(encoding="utf-8"))
+        assert data["config"]["answer settings"]["max_sentences"] == int(sentences)
+        assert data["config"]["dense backend"] == "faiss"
+        answers = data["suites"]["answers"]["details"]
+        figures[sentences] = max(answer["answer"].count("[") for answer in answers.values())
+    assert figures["1"] <= 1 < figures["4"]

@@ -52,7 +52,11 @@ def test_every_gold_question_has_a_stored_chunk_that_hits_its_quotes(
 def test_mini_run_over_the_demo_index(demo_index_dir: Path, real_gold_dir: Path, tmp_path: Path) -> None:
     types = write_mini_gold(real_gold_dir, tmp_path / "gold")
 
-    report = run_eval(tmp_path / "gold", demo_index_dir, "all", suites=[RetrievalSuite(("hybrid", "bm25"))])
+    from ui.settings import Settings
+    from ui.workspace import Workspace
+
+    with Workspace.open(Settings(data_dir=demo_index_dir)) as workspace:
+        report = run_eval(tmp_path / "gold", workspace, "all", suites=[RetrievalSuite(("hybrid", "bm25"))])
 
     result = report.result("retrieval")
     assert result is not None and result.available

@@ -43,9 +43,8 @@ def eval_command(
     from evals.runner import SPLITS, run_eval
     from evals.suites import default_suites
     from evals.systems import SYSTEM_NAMES
-    from index import default_embedder
     from policyqa.errors import PolicyQAError
-    from ui.workspace import fusion_from_settings
+    from ui.workspace import Workspace
 
     settings = ctx.obj
     console = Console()
@@ -61,26 +60,18 @@ def eval_command(
         raise typer.BadParameter(f"choose among {', '.join(known)}", param_hint="--suites")
     gold_dir = gold or DEFAULT_GOLD_DIR
     out_dir = out or DEFAULT_GOLD_DIR.parent / "reports"
-    fusion = fusion_from_settings(settings)
-    # The same embedder and chunk parameters the index was built with, or the index is refused.
-    embedder = default_embedder(settings.data_dir, settings.embedder, settings.embedder_model)
-    chunk_params = {"size": settings.chunk_size, "overlap": settings.chunk_overlap}
     chosen_suites = [s for s in all_suites if s.name in wanted]
     if corpus is not None:
-        _eval_corpora(console, settings, corpus, split, chosen_suites, fusion, embedder, chunk_params, out_dir)
+        _eval_corpora(console, settings, corpus, split, chosen_suites, out_dir)
         return
     try:
-        with console.status("opening the index…") as status:
+        with console.status("opening the index…") as status, Workspace.open(settings) as workspace:
 
             def show_suite(name: str) -> None:
                 # The naive baseline's windows are embedded once per machine (then cached).
                 status.update(f"evaluating {name}…")
 
-            report = run_eval(
-                gold_dir, settings.data_dir, split, fusion=fusion, suites=chosen_suites,
-                embedder=embedder, chunk_params=chunk_params, on_suite=show_suite,
-                segmenter=settings.segmenter,
-            )
+            report = run_eval(gold_dir, workspace, split, suites=chosen_suites, on_suite=show_suite)
     except PolicyQAError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from exc
@@ -90,12 +81,12 @@ def eval_command(
     console.print(f"report written: {written}")
 
 
-def _eval_corpora(console, settings, corpus: Path, split: str, suites, fusion, embedder, chunk_params,
-                  out_dir: Path) -> None:
+def _eval_corpora(console, settings, corpus: Path, split: str, suites, out_dir: Path) -> None:
     """The broader corpus's splits and the demo gold, each in its own data dir; one combined report."""
-    from evals.corpora import prepare_data_dir, print_combined, standard_targets, write_combined
+    from evals.corpora import prepare_data_dir, print_combined, replace_data_dir, standard_targets, write_combined
     from evals.runner import run_eval
     from policyqa.errors import PolicyQAError
+    from ui.workspace import Workspace
 
     if not corpus.is_dir() or not (corpus / "gold").is_dir():
         raise typer.BadParameter(f"{corpus} is not a corpus folder with a gold/ subfolder", param_hint="--corpus")
@@ -113,9 +104,8 @@ def _eval_corpora(console, settings, corpus: Path, split: str, suites, fusion, e
                 def show_suite(name: str, label: str = target.label) -> None:
                     status.update(f"{label}: evaluating {name}…")
 
-                report = run_eval(target.gold_dir, data_dirs[target.corpus_dir], target.split, fusion=fusion,
-                                  suites=suites, embedder=embedder, chunk_params=chunk_params,
-                                  on_suite=show_suite, segmenter=settings.segmenter)
+                with Workspace.open(replace_data_dir(settings, data_dirs[target.corpus_dir])) as workspace:
+                    report = run_eval(target.gold_dir, workspace, target.split, suites=suites, on_suite=show_suite)
                 results.append((target, report))
     except PolicyQAError as exc:
         console.print(f"[red]error:[/red] {exc}")
