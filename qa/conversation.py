@@ -9,7 +9,18 @@ from qa.intent import Tokenize, analyze_question
 
 # A question that leans on an earlier turn: a pronoun or demonstrative standing for the
 # topic, or the "那…呢" shape that swaps one slot of the previous question.
-_PRONOUN = re.compile(r"它|它们|其中|这个|这项|这些|这方面|该项|该|此项|此|上述|前述|那个|那项|那些")
+# A demonstrative with its classifier (这条, 这家, 这几个, 这份, 那次), 它/其/该/此, or 今年/当年 said
+# of the year under discussion: the question names its subject by pointing back.
+_PRONOUN = re.compile(
+    r"它|其中|其|该(?![做怎如])|此|上述|前述|"
+    r"[这那](?:几|两|些|方面|里|儿)|[这那][一]?[个项条家份次位批类种部件所座张号届年篇封起]|"
+    r"今年|当年|上一年度?|同期"
+)
+# Where the pointing word must stand: a follow-up points back at once ("这家机构…", "其中…");
+# "…的那个政协提案" further on names its subject itself.
+_POINTING_REACH = 6
+# 那… opening a short question: "那这份答复函是哪天发出的？", "那2023年呢？".
+_THEN = re.compile(r"^\s*那(?!些年)")
 _WHAT_ABOUT = re.compile(r"^\s*(?:那么?|还有|另外)?\s*(?P<focus>.{0,20}?)\s*(?:呢|怎么样|如何)\s*[？?。]?\s*$")
 _MAX_TOPIC_TERMS = 6
 
@@ -19,7 +30,8 @@ def is_follow_up(question: str) -> bool:
     stripped = question.strip()
     if _WHAT_ABOUT.match(stripped) and len(stripped) <= 24:
         return True
-    return bool(_PRONOUN.search(stripped)) and len(stripped) <= 30
+    pointing = _PRONOUN.search(stripped[:_POINTING_REACH])
+    return (bool(pointing) or bool(_THEN.match(stripped))) and len(stripped) <= 40
 
 
 def rewrite_follow_up(question: str, history: Sequence[str], tokenize: Tokenize) -> str:

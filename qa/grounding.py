@@ -173,7 +173,8 @@ class SourceText:
 
     @classmethod
     def of_hits(cls, hits: Iterable[Hit], history: Sequence[str] = ()) -> SourceText:
-        """The grounding text of ``hits`` (their chunks and documents) and the earlier questions."""
+        """The grounding text of ``hits`` (their chunks, heading paths and documents) and the
+        earlier questions."""
         parts: list[str] = list(history)
         seen_docs: set[str] = set()
         for hit in hits:
@@ -280,6 +281,25 @@ def _chinese_number(text: str) -> int:
 def ungrounded(details: Sequence[Detail], source: SourceText) -> tuple[Detail, ...]:
     """The details ``source`` does not name."""
     return tuple(d for d in details if not is_grounded(d, source))
+
+
+# Details that bind to the sentence that states them: a year two sentences away in the same
+# clause belongs to another fact (2021年排名第3 answers nothing about 2022).
+SENTENCE_BOUND = ("year",)
+
+
+def missing_details(details: Sequence[Detail], hits: Sequence[Hit], quotes: Sequence[str],
+                    history: Sequence[str] = ()) -> tuple[Detail, ...]:
+    """The details that the answer's sources do not name: years in the quoted sentences (with
+    the heading paths, documents' metadata and earlier questions), the rest anywhere in the
+    cited clauses."""
+    clause_level = [d for d in details if d.kind not in SENTENCE_BOUND]
+    sentence_level = [d for d in details if d.kind in SENTENCE_BOUND]
+    missing = list(ungrounded(clause_level, SourceText.of_hits(hits, history))) if clause_level else []
+    if sentence_level:
+        frame = [" ".join(h.chunk.section) + " " + document_metadata_text(h.doc) for h in hits]
+        missing += ungrounded(sentence_level, SourceText(_fold(" ".join([*quotes, *frame, *history]))))
+    return tuple(missing)
 
 
 def describe_missing(missing: Sequence[Detail]) -> str:

@@ -79,6 +79,8 @@ class QuestionIntent:
     wants_number: bool
     wants_list: bool
     numbers: tuple[str, ...]  # numbers the question itself names (years, amounts, ids)
+    # The kinds of fact asked for (money, count, time, rank, place): what the lead sentence must hold.
+    kinds: tuple[str, ...] = ()
     # Document words standing for a term (老人 → 老年人, 适老化), for the terms that have any.
     alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -114,6 +116,7 @@ def analyze_question(question: str, tokenize: Tokenize, expand: Expand | None = 
         wants_list=bool(_LIST_CUES.search(question)),
         numbers=tuple(_NUMBER.findall(question)),
         alternatives=tuple(alternatives),
+        kinds=expected_answer_kinds(question),
     )
 
 
@@ -130,6 +133,21 @@ def term_alternatives(term: str, tokenize: Tokenize, expand: Expand, exclude: It
             if len(token) > 1 and token not in skip:
                 found.setdefault(token, None)
     return tuple(found)
+
+
+# The opening and closing formulas of a 公文 (为贯彻落实…, 现印发给你们…, 请认真贯彻执行): they
+# match any question naming the document and answer none, unless the question asks for them.
+_PREAMBLE = re.compile(
+    r"^(?:为(?:深入)?贯彻落实|为进一步|根据.{0,60}(?:精神|要求|规定)，|按照.{0,40}(?:部署|要求)，)"
+    r"|现(?:印发|转发)给你们|请认真(?:贯彻执行|组织实施|抓好落实)|结合我[市省区县]实际，制定本|特制定本|现将.{0,20}(?:通知|答复)如下"
+    r"|感谢您|欢迎.{0,10}继续|执行中遇到的?问题"
+)
+_ASKS_ABOUT_BASIS = re.compile(r"依据|根据什么|为什么制定|目的|印发|发文|背景")
+
+
+def is_preamble(sentence: str, question: str) -> bool:
+    """True for a document's opening or closing formula that the question does not ask about."""
+    return bool(_PREAMBLE.search(sentence.strip())) and not _ASKS_ABOUT_BASIS.search(question)
 
 
 def expected_answer_kinds(question: str) -> tuple[str, ...]:

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 
 from policyqa.records import Hit
 from qa.injection import looks_like_instruction
-from qa.intent import QuestionIntent, Tokenize, holds_quantity, is_glossary_entry, is_list_item, numbers_in
+from qa.intent import (
+    QuestionIntent,
+    Tokenize,
+    holds_quantity,
+    is_glossary_entry,
+    is_list_item,
+    is_preamble,
+    numbers_in,
+    states_answer_kind,
+)
 from qa.sentences import split_sentences
 
 # A sentence proper ends with a terminator (maybe followed by a closing mark); a heading
@@ -45,6 +54,9 @@ class RankingWeights:
     number: float = 0.2  # numeric question and a sentence holding a quantity
     list_item: float = 0.3  # list question and an enumerated item
     heading_penalty: float = 0.25  # factor for heading-like lines without closing punctuation
+    answer_kind: float = 0.35  # the question asks for an amount/date/rank… and the sentence states one
+    missing_kind: float = 0.6  # factor when it asks for one and the sentence states none
+    preamble_penalty: float = 0.4  # factor for a document's opening/closing formula
 
 
 def term_weight(term: str) -> float:
@@ -104,6 +116,16 @@ class SentenceRanker:
             list_item = is_list_item(sentence) and not is_glossary_entry(sentence, hit.chunk.section)
             if intent.wants_number and (holds_quantity(sentence) or len(numbers_in(sentence)) >= 2):
                 score += self.weights.number
+            if intent.kinds:
+                # The answer itself, not a sentence about the same thing: a date for 哪天, 元 for 多少钱.
+                if any(states_answer_kind(sentence, kind) for kind in intent.kinds if kind != "place"):
+                    # Only as much as the sentence is about the question: a figure about
+                    # something else must not outrank the sentence that names the thing asked.
+                    score += self.weights.answer_kind * overlap
+                elif not (intent.kinds == ("place",)):
+                    score *= self.weights.missing_kind
+            if is_preamble(sentence, intent.question):
+                score *= self.weights.preamble_penalty
             if intent.wants_list and list_item:
                 score += self.weights.list_item
             if is_heading_line(sentence) and not (intent.wants_number and is_table_row(sentence)):

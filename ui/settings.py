@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     # chunking
     chunk_size: int = 400
     chunk_overlap: int = 80
+    chunk_pack: bool = False  # short sibling clauses share a chunk up to chunk_size (ingest/chunk.py)
     # what each side of the index sees of a chunk (index/texts.py: title, doc_number, section, text);
     # env as JSON, e.g. POLICYQA_KEYWORD_FIELDS='["title","section","text"]'
     keyword_fields: tuple[str, ...] = ("doc_number", "section", "text")

@@ -24,8 +24,17 @@ def build_ingestor(settings: Settings, store: Any, access: str = "public") -> An
 
     limits = LoadLimits(max_bytes=settings.max_file_mb * 1024 * 1024, max_pages=settings.max_pages,
                         timeout_s=float(settings.parse_timeout_s), memory_mb=settings.parse_memory_mb)
-    return Ingestor(store, ClauseChunker(settings.chunk_size, settings.chunk_overlap), limits,
+    return Ingestor(store, ClauseChunker(settings.chunk_size, settings.chunk_overlap, settings.chunk_pack), limits,
                     files_dir=Path(settings.data_dir) / "files", access=access, workers=settings.ingest_workers)
+
+
+def chunk_params_from_settings(settings: Settings) -> dict[str, Any]:
+    """The chunking an index records in its manifest (``pack`` only when on, so indexes built
+    before it existed still load)."""
+    params: dict[str, Any] = {"size": settings.chunk_size, "overlap": settings.chunk_overlap}
+    if settings.chunk_pack:
+        params["pack"] = True
+    return params
 
 
 def fusion_from_settings(settings: Settings) -> Any:
@@ -85,7 +94,7 @@ class Workspace:
         from index import make_manager
 
         s = self.settings
-        return make_manager(s.data_dir, self.embedder, {"size": s.chunk_size, "overlap": s.chunk_overlap},
+        return make_manager(s.data_dir, self.embedder, chunk_params_from_settings(s),
                             faiss_exact_max=s.faiss_exact_max, segmenter=s.segmenter,
                             keyword_fields=s.keyword_fields, dense_fields=s.dense_fields)
 

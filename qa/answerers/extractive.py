@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from policyqa.records import Answer, Citation, Hit
 from qa.abstain import abstained_answer, find_unmet_constraints
@@ -12,6 +13,7 @@ from qa.intent import Expand, Tokenize, analyze_question
 from qa.ranking import RankingWeights, ScoredSentence, SentenceRanker, is_heading_line
 
 _END_PUNCTUATION = re.compile(r"[。！？!?]$")
+FACTUAL_MAX_SENTENCES = 2
 # Footnote calls such as 77.20分[1] would read as our own citation markers.
 _FOOTNOTE_CALL = re.compile(r"\[\d+\]")
 _SOFT_END = re.compile(r"[；;，,、：:]+$")
@@ -53,13 +55,13 @@ class ExtractiveAnswerer:
         """Answer ``question`` from ``hits``; abstain when no sentence shares a term with it or the
         selected sentences leave one of its constraints unmet (the reasons go into the notice)."""
         intent = analyze_question(question, self.tokenize, self.expand)
-        ranked = self.ranker.rank(intent, hits)
+        ranked = prefer_grounded(question, self.ranker.rank(intent, hits))
         if not ranked or ranked[0].coverage == 0:
             return abstained_answer(question, hits)
-        chosen = self.select(ranked, wants_list=intent.wants_list)
+        chosen = self.select(ranked, wants_list=intent.wants_list, factual=bool(intent.kinds) or intent.wants_number)
         reasons = find_unmet_constraints(
             question,
-            " ".join(s.text for s in chosen),
+            chosen[0].text,  # the lead sentence must state what was asked (the answer comes first)
             retrieved_text({s.hit.chunk.chunk_id: s.hit for s in chosen}.values()),
             retrieved_text(hits),
         )
@@ -67,10 +69,15 @@ class ExtractiveAnswerer:
             return abstained_answer(question, hits, notice="未作答：" + "；".join(reasons))
         return compose_answer(question, chosen)
 
-    def select(self, ranked: Sequence[ScoredSentence], wants_list: bool = False) -> list[ScoredSentence]:
-        """The short, non-redundant set of sentences to answer with, in reading order."""
+    def select(self, ranked: Sequence[ScoredSentence], wants_list: bool = False,
+               factual: bool = False) -> list[ScoredSentence]:
+        """The short, non-redundant set of sentences to answer with, the answer first.
+
+        A factual question (an amount, a date, a rank…) gets its answering sentence and at
+        most one supporting sentence: the figure, not a page about it."""
         best = ranked[0]
         chosen = [best]
+        limit = min(self.max_sentences, FACTUAL_MAX_SENTENCES) if factual and not wants_list else self.max_sentences
         used = len(best.text)
         floor = best.score * self.min_relative_score
         pool: list[ScoredSentence] = list(ranked[1:])
@@ -83,7 +90,7 @@ class ExtractiveAnswerer:
             pool = sorted(siblings, key=lambda s: s.start) + [s for s in pool if s not in siblings]
             floor = min(floor, min((s.score for s in siblings), default=floor))
         for candidate in pool:
-            if len(chosen) >= self.max_sentences:
+            if len(chosen) >= limit:
                 break
             if candidate.score < floor or used + len(candidate.text) > self.max_chars:
                 continue
@@ -91,7 +98,28 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(candidate)
             used += len(candidate.text)
-        return order_for_reading(chosen)
+        return order_for_answer(chosen, wants_list)
+
+
+# A sentence whose clause does not name a detail the question names (its 文号, year, place…)
+# answers another question; it may still support, but it never leads.
+UNGROUNDED_FACTOR = 0.4
+
+
+def prefer_grounded(question: str, ranked: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """``ranked`` re-ordered so that sentences whose clause (with its document's metadata) names
+    every detail of the question come first (``qa.grounding``)."""
+    from qa.abstain import tag_words
+    from qa.grounding import missing_details, question_details
+
+    details = question_details(question, tag_words)
+    if not details:
+        return list(ranked)
+    def factor(sentence: ScoredSentence) -> float:
+        return UNGROUNDED_FACTOR if missing_details(details, [sentence.hit], [sentence.text]) else 1.0
+
+    rescored = [replace(s, score=s.score * factor(s)) for s in ranked]
+    return sorted(rescored, key=lambda s: (-s.score, s.doc_start))
 
 
 def retrieved_text(hits: Iterable[Hit]) -> str:
@@ -99,12 +127,15 @@ def retrieved_text(hits: Iterable[Hit]) -> str:
     return " ".join(" ".join((h.doc.title or "", *h.chunk.section, h.chunk.text)) for h in hits)
 
 
-def order_for_reading(sentences: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-    """Documents in order of their best sentence; sentences of one document in text order."""
-    doc_order: dict[str, int] = {}
-    for s in sentences:
-        doc_order.setdefault(s.hit.chunk.doc_id, len(doc_order))
-    return sorted(sentences, key=lambda s: (doc_order[s.hit.chunk.doc_id], s.doc_start))
+def order_for_answer(sentences: Sequence[ScoredSentence], wants_list: bool = False) -> list[ScoredSentence]:
+    """The answer first: sentences by how well they answer, best first. The items of a list
+    keep their own order after the best one (一是…二是… read in sequence)."""
+    ranked = sorted(sentences, key=lambda s: -s.score)
+    if not wants_list:
+        return ranked
+    lead, rest = ranked[0], ranked[1:]
+    items = sorted((s for s in rest if s.list_item), key=lambda s: (s.hit.chunk.doc_id != lead.hit.chunk.doc_id, s.doc_start))
+    return [lead, *items, *(s for s in rest if not s.list_item)]
 
 
 def compose_answer(question: str, sentences: Sequence[ScoredSentence], notice: str | None = None) -> Answer:
