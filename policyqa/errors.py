@@ -50,3 +50,11 @@ class AccessDeniedError(PolicyQAError):
 
 class InvalidQueryError(PolicyQAError):
     """A query that cannot be served (empty, too long)."""
+
+
+class InvalidAccessLevelError(PolicyQAError):
+    """An access level that is not a plain name (``[a-z0-9_-]{1,32}``): never a path."""
+
+
+class InvalidTextError(InvalidQueryError):
+    """Text that is not valid Unicode text (a lone surrogate, a NUL, a non-character)."""

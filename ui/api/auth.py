@@ -6,8 +6,8 @@ against every stored hash, so timing never reveals how much of a key was right.
 
 A key's ``groups`` are the document access levels it may see ("public", "internal" or a
 named group). ``Principal.search_filter`` turns them into the ``SearchFilter.access`` that
-retrieval applies before ranking, on every path. With no keys configured the service is
-open: every caller is an anonymous admin who sees everything.
+retrieval applies before ranking, on every path. Whether the service is open (no key ever
+configured) is decided in one place for the API and the UI: ``ui.api.access.AccessPolicy``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from policyqa.errors import AccessDeniedError, NotFoundError, PolicyQAError
+from policyqa.errors import AccessDeniedError, InvalidAccessLevelError, NotFoundError, PolicyQAError
 from policyqa.records import DocumentInfo, SearchFilter
+from policyqa.validation import check_access_level
 
 Role = Literal["reader", "editor", "admin"]
 ROLES: tuple[str, ...] = ("reader", "editor", "admin")
@@ -62,8 +63,11 @@ class Principal:
 
     def upload_access(self, requested: str | None) -> str:
         """The access level for an upload: one this principal may see (they must be able to see
-        their own file). Raises ``AccessDeniedError`` for a level the key cannot see."""
+        their own file). Raises ``InvalidAccessLevelError`` for a name that is not a valid level
+        (a path, say) and ``AccessDeniedError`` for a level the key cannot see."""
         requested = (requested or "").strip()
+        if requested:
+            check_access_level(requested)
         if self.access is None:
             return requested or "public"
         if not requested:
@@ -134,6 +138,11 @@ class KeyStore:
         groups = tuple(dict.fromkeys(g.strip() for g in groups if g.strip()))
         if not groups:
             raise InvalidKeyError("a key needs at least one group (e.g. public)")
+        try:
+            for group in groups:
+                check_access_level(group)
+        except InvalidAccessLevelError as exc:
+            raise InvalidKeyError(str(exc)) from None
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         record = KeyRecord(secrets.token_hex(6), role, groups, label, time.time(), None)
         with self._lock, self._connect() as db:
@@ -166,6 +175,14 @@ class KeyStore:
             return False
         with self._lock, self._connect() as db:
             return db.execute("SELECT 1 FROM api_keys WHERE revoked_at IS NULL LIMIT 1").fetchone() is not None
+
+    def ever_configured(self) -> bool:
+        """True once any key was ever created, revoked ones included: revoking every key must
+        not reopen the service (``AccessPolicy``)."""
+        if not self.path.exists():
+            return False
+        with self._lock, self._connect() as db:
+            return db.execute("SELECT 1 FROM api_keys LIMIT 1").fetchone() is not None
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal of an active key matching ``token``, else ``None``."""

@@ -4,7 +4,8 @@ Uploads are ingested on their own single thread (ingest takes the store's write 
 the index writer lock anyway), never on the request pool, so a long OCR job cannot starve
 searches. Each upload is stored under ``<data_dir>/uploads/<access>/<name>``: the document id
 derives from that path, so re-uploading an edited file replaces it, and a file uploaded for
-one access level can never overwrite a document of another.
+one access level can never overwrite a document of another. Both parts are checked names,
+never paths: the access level matches ``[a-z0-9_-]{1,32}`` and the name is ``safe_filename``'s.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ingest.lock import ingest_lock
+from policyqa.validation import check_access_level
 from ui.api.schemas import IngestState, UploadJob
+from ui.api.uploads import safe_filename
 
 log = logging.getLogger("policyqa.api")
 
@@ -57,8 +60,26 @@ class IngestJobs:
         self._jobs: OrderedDict[str, JobRecord] = OrderedDict()
         self._lock = threading.Lock()
 
+    @property
+    def incoming_dir(self) -> Path:
+        """Where received files wait for their job (on the data dir's file system, so the job
+        moves them instead of copying)."""
+        return self.uploads_dir / ".incoming"
+
+    def target_path(self, access: str, source: str) -> Path:
+        """``<uploads>/<access>/<name>`` for a checked access level and file name; refuses
+        anything that would land outside the uploads folder."""
+        check_access_level(access)
+        if safe_filename(source) != source:
+            raise ValueError(f"not a safe file name: {source!r}")
+        target = self.uploads_dir / access / source
+        if not target.resolve().is_relative_to(self.uploads_dir.resolve()):
+            raise ValueError(f"upload path outside {self.uploads_dir}: {target}")
+        return target
+
     def submit(self, temp_path: Path, source: str, access: str) -> JobRecord:
         """Queue the received file (a temp file this object now owns) for ingest."""
+        self.target_path(access, source)  # refused here, before the caller is told "queued"
         job = JobRecord(secrets.token_hex(8), source, access, "queued")
         self._put(job)
         self._executor.submit(self._run, job, Path(temp_path))
@@ -89,7 +110,7 @@ class IngestJobs:
     def _run(self, job: JobRecord, temp_path: Path) -> None:
         from ingest.pipeline import Ingestor
 
-        target = self.uploads_dir / job.access / job.source
+        target = self.target_path(job.access, job.source)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(temp_path), target)

@@ -93,8 +93,16 @@ class FileLinks:
         return kid
 
     def _sign(self, doc_id: str, kid: str, expires: str) -> str:
-        # JSON keeps the fields apart: no choice of doc_id or kid can shift bytes into another field.
-        message = json.dumps(["policyqa-file-link/1", doc_id, kid, expires], ensure_ascii=True).encode("utf-8")
+        return self.mac("policyqa-file-link/1", doc_id, kid, expires)
+
+    def mac(self, purpose: str, *fields: str) -> str:
+        """HMAC-SHA256 (URL-safe base64) of ``fields`` for ``purpose`` with the link secret.
+
+        The purpose is part of the message, so a file link's signature never passes for a UI
+        login cookie's (``ui.api.access``) or the reverse. JSON keeps the fields apart: no
+        choice of one field can shift bytes into another.
+        """
+        message = json.dumps([purpose, *fields], ensure_ascii=True).encode("utf-8")
         digest = hmac.new(self._secret, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 

@@ -24,7 +24,7 @@ from ingest.loaders import sniff_format
 from policyqa.errors import PolicyQAError, UnsupportedFormatError
 
 # Multipart framing and the small text fields around the file.
-_ENVELOPE_ALLOWANCE = 64 * 1024
+ENVELOPE_ALLOWANCE = 64 * 1024
 _MAX_FIELD_BYTES = 4096
 _SNIFF_BYTES = 4096
 _MAX_NAME_CHARS = 120
@@ -82,7 +82,7 @@ async def receive_upload(
     boundary = options.get(b"boundary")
     if mime != b"multipart/form-data" or not boundary:
         raise BadUploadError("expected multipart/form-data with a 'file' part")
-    if content_length and content_length.isdigit() and int(content_length) > limit + _ENVELOPE_ALLOWANCE:
+    if content_length and content_length.isdigit() and int(content_length) > limit + ENVELOPE_ALLOWANCE:
         raise UploadTooLargeError(limit)
 
     tmp_dir.mkdir(parents=True, exist_ok=True)

@@ -82,9 +82,15 @@ def ingest(
 ) -> None:
     """Ingest documents (PDF, DOCX, TXT in any Chinese encoding, scans) into the store."""
     from ingest.lock import ingest_lock
-    from policyqa.errors import IndexBusyError
+    from policyqa.errors import IndexBusyError, InvalidAccessLevelError
+    from policyqa.validation import check_access_level
     from ui.workspace import build_ingestor
 
+    try:
+        check_access_level(access)
+    except InvalidAccessLevelError as exc:
+        _error(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
     missing = [path for path in paths if not _exists(path)]
     for path in missing:
         _error(f"{path}: no such file or directory")

@@ -39,7 +39,7 @@ async def upload(
     limit = state.settings.max_file_mb * _MB
     received = await receive_upload(
         request.headers.get("content-type"), request.headers.get("content-length"), request.stream(), limit,
-        state.settings.data_dir / "uploads" / ".incoming",
+        state.jobs.incoming_dir,
     )
     try:
         check_content(received.path, received.filename)
