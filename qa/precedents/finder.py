@@ -19,6 +19,7 @@ from typing import Protocol
 
 from index.base import Retriever
 from policyqa.errors import InvalidQueryError
+from policyqa.validation import check_text
 from policyqa.records import Citation, DocumentInfo, Hit
 from qa.citations import make_citation
 from qa.precedents.commitments import extract_commitments
@@ -84,6 +85,7 @@ class PrecedentFinder:
             raise InvalidQueryError("the draft is empty")
         if len(draft) > MAX_DRAFT_CHARS:
             raise InvalidQueryError(f"the draft is longer than {MAX_DRAFT_CHARS} characters")
+        check_text(draft, "草稿")
         phrases = extract_key_phrases(draft, self.settings.key_phrases)
         scores: dict[str, float] = defaultdict(float)
         best_hits: dict[str, list[Hit]] = defaultdict(list)
