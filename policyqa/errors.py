@@ -58,3 +58,15 @@ class InvalidAccessLevelError(PolicyQAError):
 
 class InvalidTextError(InvalidQueryError):
     """Text that is not valid Unicode text (a lone surrogate, a NUL, a non-character)."""
+
+
+class StorageError(PolicyQAError):
+    """The data directory cannot take a write (``policyqa.storage.storage_error`` builds these)."""
+
+
+class DiskFullError(StorageError):
+    """No space left on the data directory's file system (HTTP 507)."""
+
+
+class ReadOnlyDataError(StorageError):
+    """The data directory is read-only: reads work, writes cannot (HTTP 503)."""

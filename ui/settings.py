@@ -73,3 +73,6 @@ class Settings(BaseSettings):
     ui_session_ttl_s: int = 8 * 3600  # how long the UI's 登录 cookie is valid
     # request bodies other than uploads (JSON questions, drafts, chat histories), checked before parsing
     max_body_kb: int = 1024
+    # the audit log rotates past this size, keeping this many older files (audit.sqlite3.1, .2, …)
+    audit_max_kb: int = 100 * 1024
+    audit_keep: int = 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from policyqa.errors import (
+    DiskFullError,
     IndexBusyError,
     IndexMismatchError,
     IngestError,
@@ -21,13 +23,16 @@ from policyqa.errors import (
     InvalidQueryError,
     NotFoundError,
     PolicyQAError,
+    ReadOnlyDataError,
 )
+from policyqa.storage import storage_error
 from ui.api.access import AccessPolicy
 from ui.api.audit import AUDIT_FILE_NAME, AuditLog
 from ui.api.auth import KEYS_FILE_NAME, InvalidKeyError, KeyStore
 from ui.api.conversations import ConversationStore
 from ui.api.deps import ServiceState
 from ui.api.gate import UI_PATH, BodyLimits, RequestGate
+from ui.api.hygiene import private_umask, redact_access_log, tighten_data_dir
 from ui.api.jobs import IngestJobs
 from ui.api.metrics import MetricsMiddleware, ServiceMetrics
 from ui.api.pool import PoolSaturatedError, WorkPool
@@ -52,12 +57,15 @@ _STATUS = (
     (IngestError, 415),
     (IndexBusyError, 409),
     (IndexMismatchError, 503),
+    (DiskFullError, 507),
+    (ReadOnlyDataError, 503),
 )
 
 
 def create_app(settings: Settings | None = None, *, mount_ui: bool = True) -> FastAPI:
     """Build the app over ``settings.data_dir``; the index loads in the background at start-up."""
     settings = settings or Settings()
+    private_umask()  # before the first file of the data dir is created
     workspace = Workspace.open(settings)
     keys = KeyStore(settings.data_dir / KEYS_FILE_NAME)
     metrics = ServiceMetrics()
@@ -67,7 +75,8 @@ def create_app(settings: Settings | None = None, *, mount_ui: bool = True) -> Fa
         settings=settings,
         workspace=workspace,
         keys=keys,
-        audit=AuditLog(settings.data_dir / AUDIT_FILE_NAME),
+        audit=AuditLog(settings.data_dir / AUDIT_FILE_NAME, max_bytes=settings.audit_max_kb * 1024,
+                       keep=settings.audit_keep, on_failure=metrics.audit_failures.inc),
         pool=WorkPool(settings.workers, settings.queue_size),
         jobs=IngestJobs(workspace, settings.data_dir / "uploads",
                         on_finished=lambda status: metrics.ingests.labels(status).inc()),
@@ -81,6 +90,12 @@ def create_app(settings: Settings | None = None, *, mount_ui: bool = True) -> Fa
         warning = policy.warning()
         if warning:
             log.warning(warning)
+        redact_access_log()  # uvicorn has configured its loggers by now
+        tighten_data_dir(settings.data_dir)
+        try:
+            state.jobs.recover()  # uploads a crash interrupted, and their leftovers
+        except (OSError, PolicyQAError) as exc:
+            log.error("interrupted uploads not recovered (%s); they are retried at the next start", exc)
         warm = asyncio.get_running_loop().run_in_executor(None, state.warm_up)
         try:
             yield
@@ -110,7 +125,8 @@ def create_app(settings: Settings | None = None, *, mount_ui: bool = True) -> Fa
     # gate sees every request before any route or Gradio reads its body.
     limits = BodyLimits(default=settings.max_body_kb * 1024,
                         upload=settings.max_file_mb * 1024 * 1024 + ENVELOPE_ALLOWANCE)
-    app.add_middleware(RequestGate, policy=policy, limits=limits)
+    app.add_middleware(RequestGate, policy=policy, limits=limits,
+                       on_refused=lambda status: metrics.refused.labels(str(status)).inc())
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 
@@ -119,8 +135,8 @@ def error_response(path: str, status: int, detail: object, headers: dict[str, st
     """An error as the route's clients expect it: OpenAI's ``{"error": {...}}`` on ``/v1``
     (status 400 for any invalid request, as OpenAI answers), ``{"detail": ...}`` elsewhere.
 
-    ASCII-escaped JSON: a message may quote user input, and a lone surrogate in it must not
-    turn the error into a 500 while it is encoded.
+    A message may quote user input, and a lone surrogate in it must not turn the error into a
+    500 while it is encoded.
     """
     if path.startswith("/v1/"):
         status = 400 if status == 422 else status
@@ -130,8 +146,9 @@ def error_response(path: str, status: int, detail: object, headers: dict[str, st
         body: dict = {"error": {"message": message, "type": kind, "param": None, "code": None}}
     else:
         body = {"detail": detail}
-    return Response(json.dumps(body, ensure_ascii=True), status_code=status, media_type="application/json",
-                    headers=headers)
+    # A lone surrogate quoted from the input becomes "?" instead of failing the encoding.
+    return Response(json.dumps(body, ensure_ascii=False).encode("utf-8", "replace"), status_code=status,
+                    media_type="application/json", headers=headers)
 
 
 def _install_error_handlers(app: FastAPI, state: ServiceState) -> None:
@@ -146,6 +163,17 @@ def _install_error_handlers(app: FastAPI, state: ServiceState) -> None:
         if status == 500:
             log.error("unexpected domain error on %s: %s", request.url.path, exc)
         return error_response(request.url.path, status, str(exc))
+
+    @app.exception_handler(OSError)
+    @app.exception_handler(sqlite3.Error)
+    async def storage_failure(request: Request, exc: Exception) -> Response:
+        # A full disk or a read-only data dir met by a write nobody wrapped: a 507/503 that
+        # says so, not a 500; anything else is a bug and stays one (without its details).
+        refusal = storage_error(exc)
+        if refusal is None:
+            log.exception("unexpected error on %s", request.url.path)
+            return error_response(request.url.path, 500, "服务器内部错误 (internal server error)")
+        return await domain_error(request, refusal)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Literal
 
 from policyqa.errors import AccessDeniedError, InvalidAccessLevelError, NotFoundError, PolicyQAError
+from policyqa.faults import write_point
+from policyqa.storage import storage_errors
 from policyqa.records import DocumentInfo, SearchFilter
 from policyqa.validation import check_access_level
 
@@ -125,10 +127,16 @@ class KeyStore:
         self._lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, isolation_level=None)
         connection.row_factory = sqlite3.Row
-        connection.executescript(_SCHEMA)
+        try:
+            connection.executescript(_SCHEMA)
+        except sqlite3.OperationalError:
+            # A read-only data dir: an existing key file is still read (``keys list``, auth).
+            if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'api_keys'").fetchone():
+                raise
         return connection
 
     def create(self, role: str, groups: Sequence[str], label: str | None = None) -> CreatedKey:
@@ -145,11 +153,14 @@ class KeyStore:
             raise InvalidKeyError(str(exc)) from None
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         record = KeyRecord(secrets.token_hex(6), role, groups, label, time.time(), None)
-        with self._lock, self._connect() as db:
-            db.execute(
-                "INSERT INTO api_keys (key_id, token_hash, role, groups, label, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (record.key_id, hash_token(token), role, ",".join(groups), label, record.created_at),
-            )
+        with storage_errors("保存 API 密钥"), self._lock:
+            write_point("keys_write")
+            db = self._connect()
+            with db:
+                db.execute(
+                    "INSERT INTO api_keys (key_id, token_hash, role, groups, label, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (record.key_id, hash_token(token), role, ",".join(groups), label, record.created_at),
+                )
         return CreatedKey(record, token)
 
     def list(self) -> list[KeyRecord]:
@@ -160,7 +171,8 @@ class KeyStore:
 
     def revoke(self, key_id: str) -> KeyRecord:
         """Revoke a key by id; ``NotFoundError`` when there is no such active key."""
-        with self._lock, self._connect() as db:
+        with storage_errors("吊销 API 密钥"), self._lock, self._connect() as db:
+            write_point("keys_write")
             cursor = db.execute(
                 "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", (time.time(), key_id)
             )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from policyqa.errors import NotFoundError
+from policyqa.errors import DiskFullError, NotFoundError
 from policyqa.records import DocumentInfo
 from ui.api.access import AccessPolicy, AuthRefused
 from ui.api.audit import AuditLog
@@ -46,20 +46,20 @@ class ServiceState:
             self.load_error = f"{type(exc).__name__}: {exc}"
 
     def readiness(self) -> dict:
-        """``/readyz``: the index is loaded, is the live generation, and agrees with the store."""
+        """``/readyz``: the index is loaded, is the live generation, and agrees with the store.
+
+        Only ready or not and a one-word status: no counts (internal documents would show in
+        them) and no details; ``policyqa check`` gives those to whoever holds the data dir.
+        """
         if not self.loaded:
-            return {"ready": False, "status": self.load_error or "loading"}
+            return {"ready": False, "status": "error" if self.load_error else "loading"}
         report = self.workspace.index_manager.check(self.workspace.store)
-        loaded_generation = self.workspace.snapshot.generation.name
-        problems = list(report.problems)
-        if report.missing_from_index or report.missing_from_store:
-            problems.append(f"{len(report.missing_from_index)} chunks missing from the index, "
-                            f"{len(report.missing_from_store)} deleted chunks still indexed")
-        if report.generation != loaded_generation:
-            problems.append(f"serving generation {loaded_generation}, live is {report.generation}")
-        return {"ready": not problems, "status": "ready" if not problems else "inconsistent",
-                "generation": loaded_generation, "index_chunks": report.index_chunks,
-                "store_chunks": report.store_chunks, "problems": problems}
+        consistent = (not report.problems and not report.missing_from_index and not report.missing_from_store
+                      and report.generation == self.workspace.snapshot.generation.name)
+        # Reads are served either way; writes (uploads, deletes) are refused with 507/503.
+        refusal = self.workspace.store.read_only
+        writes = "ok" if refusal is None else ("disk full" if isinstance(refusal, DiskFullError) else "read-only")
+        return {"ready": consistent, "status": "ready" if consistent else "inconsistent", "writes": writes}
 
     def visible_document(self, principal: Principal, doc_id: str) -> DocumentInfo:
         """The stored document, or ``NotFoundError`` when absent OR not visible to ``principal``.

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import tempfile
@@ -23,9 +24,11 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from policyqa.errors import PolicyQAError
+from policyqa.faults import write_point
 from ui.api.auth import OPEN_PRINCIPAL, Principal
 
 SECRET_FILE_NAME = "link-secret"
+log = logging.getLogger("policyqa.api")
 LINK_PARAMS = ("kid", "exp", "sig")
 
 
@@ -109,18 +112,30 @@ class FileLinks:
 
 def _stored_secret(path: Path) -> bytes:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".link-secret-", dir=path.parent)  # created 0600
         try:
-            with os.fdopen(handle, "w") as out:
-                out.write(secrets.token_hex(32))
-            # link() never replaces an existing file: when replicas race, the first secret wins for all.
-            os.link(temp, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(temp)
+            _write_secret(path)
+        except OSError as exc:
+            # A read-only or full data dir: links still work, signed with a secret of this
+            # process only (they stop working at restart, and other replicas refuse them).
+            log.warning("link secret not saved in %s (%s): file links last until this server stops",
+                        path, exc.strerror or exc)
+            return secrets.token_hex(32).encode("ascii")
     secret = path.read_bytes().strip()
     if not secret:
         raise LinkSecretError(f"the link secret file {path} is empty; delete it to generate a new one")
     return secret
+
+
+def _write_secret(path: Path) -> None:
+    write_point("link_secret")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".link-secret-", dir=path.parent)  # created 0600
+    try:
+        with os.fdopen(handle, "w") as out:
+            out.write(secrets.token_hex(32))
+        # link() never replaces an existing file: when replicas race, the first secret wins for all.
+        os.link(temp, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temp)
