@@ -289,6 +289,12 @@ class DocumentDetail(BaseModel):
     file_url: str
 
 
+class AccessChange(BaseModel):
+    """``PATCH /api/documents/{doc_id}``: the new access level (a name, ``[a-z0-9_-]{1,32}``)."""
+
+    access: Annotated[str, Field(max_length=32)]
+
+
 class UploadJob(BaseModel):
     """A background ingest of one uploaded file."""
 

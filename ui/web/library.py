@@ -25,6 +25,7 @@ from gradio.utils import get_upload_folder
 from ingest.lock import ingest_lock
 from policyqa.errors import AccessDeniedError, IndexBusyError, InvalidAccessLevelError, NotFoundError, PolicyQAError
 from policyqa.records import DocumentInfo, Section
+from policyqa.storage import storage_errors
 from ui.api.auth import Principal
 from ui.api.jobs import IngestJobs, JobRecord
 from ui.api.uploads import check_content, safe_filename
@@ -124,14 +125,10 @@ class Library:
             except PolicyQAError as error:
                 lines.append(f"{name}：不支持的文件内容（{error}）")
                 continue
-            # The job owns (and deletes) the file it is given; Gradio's copy goes at once.
-            incoming = self.jobs.incoming_dir
-            incoming.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix="upload-", dir=incoming)
-            with open(handle, "wb") as out, open(path, "rb") as src:
-                shutil.copyfileobj(src, out)
-            discard_upload(path)
-            queued.append(self.jobs.submit(Path(temp), name, access))
+            try:
+                queued.append(self._queue(path, name, access))
+            except PolicyQAError as error:  # a full or read-only data dir: said, not a stack trace
+                lines.append(f"{name}：未能入库（{error}）")
         deadline = time.monotonic() + UPLOAD_WAIT_S
         while queued and time.monotonic() < deadline:
             states = [self.jobs.get(j.upload_id) or j for j in queued]
@@ -147,6 +144,25 @@ class Library:
             status = STATUS_LABELS.get(state.status, state.status)
             lines.append(f"{state.source}：{status}" + (f"（{state.error}）" if state.error else ""))
         return lines
+
+    def _queue(self, path: Path, name: str, access: str) -> JobRecord:
+        """Copy Gradio's upload into the jobs' incoming folder and queue it; the job owns (and
+        deletes) its copy, Gradio's goes at once."""
+        temp = None
+        try:
+            with storage_errors("接收上传文件"):
+                self.jobs.incoming_dir.mkdir(parents=True, exist_ok=True)
+                handle, temp = tempfile.mkstemp(prefix="upload-", dir=self.jobs.incoming_dir)
+                with open(handle, "wb") as out, open(path, "rb") as src:
+                    shutil.copyfileobj(src, out)
+            job = self.jobs.submit(Path(temp), name, access)
+        except BaseException:
+            if temp is not None:
+                Path(temp).unlink(missing_ok=True)
+            raise
+        finally:
+            discard_upload(path)
+        return job
 
     def visible_document(self, principal: Principal, doc_id: str | None) -> DocumentInfo | None:
         """The stored document ``doc_id`` when ``principal`` may see it, else None (never say which)."""
@@ -202,12 +218,14 @@ class LibraryTab:
     permit: Callable[[Principal | None], tuple]
 
 
-def editor_controls(principal: Principal | None) -> tuple[dict, dict, dict]:
-    """Updates for the upload button, the delete button and the role note: enabled for editors
-    and admins; disabled, with the note saying why, for readers and callers without a valid key."""
+def editor_controls(principal: Principal | None) -> tuple[dict, dict, dict, dict]:
+    """Updates for the upload button, the delete button, the role note and the admins' access
+    panel: enabled for editors and admins; disabled, with the note saying why, for readers and
+    callers without a valid key; the access panel shown to admins only."""
     allowed = principal is not None and principal.can("editor")
+    admin = principal is not None and principal.can("admin")
     return (gr.update(interactive=allowed), gr.update(interactive=allowed),
-            gr.update(value="" if allowed else EDITORS_ONLY, visible=not allowed))
+            gr.update(value="" if allowed else EDITORS_ONLY, visible=not allowed), gr.update(visible=admin))
 
 
 def build_library_tab(ctx: UiContext, jobs: IngestJobs) -> LibraryTab:
@@ -240,6 +258,11 @@ def build_library_tab(ctx: UiContext, jobs: IngestJobs) -> LibraryTab:
                     confirm = gr.Button("确认删除", variant="stop", min_width=100, elem_id="pq-delete-yes")
                     cancel = gr.Button("取消", min_width=100, elem_id="pq-delete-no")
             delete_log = gr.Markdown("", elem_id="pq-delete-log")
+            with gr.Column(visible=False, variant="panel", elem_id="pq-access-panel") as access_panel:
+                new_level = gr.Dropdown(choices=[("公开", "public"), ("内部", "internal")], value="internal",
+                                        allow_custom_value=True, label="修改所选文档的访问级别（管理员）")
+                change = gr.Button("修改访问级别", min_width=100, elem_id="pq-access-change")
+                change_log = gr.Markdown("", elem_id="pq-access-log")
     # owned(principal, doc id) the confirmation names; the second click deletes that one
     pending = gr.State(None)
 
@@ -292,7 +315,25 @@ def build_library_tab(ctx: UiContext, jobs: IngestJobs) -> LibraryTab:
             return stored, gr.update(visible=True), BUSY_NOTE, gr.update()
         except NotFoundError:  # deleted by someone else while we waited for the lock
             return *closed(), GONE_NOTE, None
+        except PolicyQAError as error:  # a full or read-only data dir
+            return stored, gr.update(visible=True), f"未能删除：{esc(str(error))}", gr.update()
         return *closed(), f"已删除：{esc(info.title or info.source)}", None
+
+    def change_access(doc_id, level, request: gr.Request):
+        principal = ctx.gate.principal(request)
+        if not principal.can("admin"):
+            raise gr.Error("只有管理员可以修改文档的访问级别。", title="权限不足")
+        info = library.visible_document(principal, doc_id)
+        if info is None:
+            return GONE_NOTE
+        try:
+            with ingest_lock(ctx.workspace.settings.data_dir, wait_s=DELETE_LOCK_WAIT_S):
+                ctx.workspace.set_access(info.doc_id, (level or "").strip())
+        except IndexBusyError:
+            return BUSY_NOTE
+        except PolicyQAError as error:  # an invalid level, a read-only data dir
+            return f"未能修改：{esc(str(error))}"
+        return f"《{esc(info.title or info.source)}》的访问级别已由「{esc(access_label(info.access))}」改为「{esc(access_label(level))}」"
 
     listing = filters.inputs
     refresh.click(refresh_all, listing, [table, picker])
@@ -307,4 +348,6 @@ def build_library_tab(ctx: UiContext, jobs: IngestJobs) -> LibraryTab:
     cancel.click(lambda: (*closed(), ""), None, [pending, confirm_box, delete_log])
     confirm.click(do_delete, [pending], [pending, confirm_box, delete_log, picker],
                   concurrency_limit=1).then(refresh_all, listing, [table, picker])
-    return LibraryTab(filters, table, picker, refresh_all, [upload, delete, role_note], editor_controls)
+    change.click(change_access, [picker, new_level], change_log, concurrency_limit=1).then(
+        refresh_all, listing, [table, picker])
+    return LibraryTab(filters, table, picker, refresh_all, [upload, delete, role_note, access_panel], editor_controls)
