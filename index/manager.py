@@ -49,7 +49,7 @@ from index.texts import DEFAULT_DENSE_FIELDS, DEFAULT_KEYWORD_FIELDS, compose_in
 from index.tokenize import ChineseTokenizer
 from index.windows import DEFAULT_DENSE_WINDOW, split_windows
 from policyqa.errors import IndexBusyError, IndexMismatchError
-from policyqa.faults import crash_point
+from policyqa.faults import crash_point, write_point
 
 if TYPE_CHECKING:  # the store is passed in; importing it here only serves the annotations
     from ingest.store import DocumentStore
@@ -306,6 +306,7 @@ class IndexManager:
 
     @contextmanager
     def _writer_lock(self) -> Iterator[None]:
+        write_point("index_write")
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / LOCK_NAME, "a+") as handle:
             deadline = time.monotonic() + self.lock_timeout_s

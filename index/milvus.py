@@ -273,6 +273,15 @@ class MilvusChunkIndex:
         return [(_chunk_of(hit), abs(float(hit["distance"]))) for hit in results[0]]
 
     # -- sync ----------------------------------------------------------------------
+    def refresh_documents(self, snapshot: IndexSnapshot, doc_ids: Iterable[str]) -> int:
+        """Write the rows of ``doc_ids`` again with their current filter fields (after an access
+        level change); returns how many chunks were rewritten."""
+        wanted = set(doc_ids)
+        chunk_ids = [c for c, d in zip(snapshot.catalog.chunk_ids, snapshot.catalog.doc_ids) if d in wanted]
+        self.delete(chunk_ids)
+        added, _ = self.sync_from_snapshot(snapshot)
+        return added
+
     def sync_from_snapshot(self, snapshot: IndexSnapshot) -> tuple[int, int]:
         """Make the collection hold exactly the snapshot's chunks; returns (added, removed).
 

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from policyqa.errors import IndexBusyError
+from policyqa.faults import write_point
+from policyqa.storage import storage_error
 
 LOCK_NAME = "ingest.lock"
 _POLL_S = 0.1
@@ -26,9 +28,19 @@ _POLL_S = 0.1
 def ingest_lock(data_dir: Path, wait_s: float = 0.0) -> Iterator[None]:
     """Hold the data directory's ingest lock; ``IndexBusyError`` if not free within ``wait_s`` seconds."""
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / LOCK_NAME
-    with open(path, "a+", encoding="utf-8") as handle:
+    try:
+        write_point("lock")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")
+    except OSError as exc:
+        # Every writer takes this lock first: a read-only or full data dir is reported here,
+        # in words, before anything is half-written.
+        refusal = storage_error(exc, "写入数据目录")
+        if refusal is None:
+            raise
+        raise refusal from exc
+    with handle:
         deadline = time.monotonic() + max(wait_s, 0.0)
         while True:
             try:

@@ -105,6 +105,8 @@ class Ingestor:
         files_dir: Path | None = None,
         access: str = "public",
         workers: int = 1,
+        twins_within_access: bool = False,
+        enforce_access: bool = False,
     ):
         self.store = store
         self.chunker = chunker or ClauseChunker()
@@ -112,6 +114,12 @@ class Ingestor:
         self.files_dir = Path(files_dir) if files_dir is not None else None
         self.access = access
         self.workers = workers
+        # Uploads look for an identical stored file only at their own access level: refusing a
+        # public upload because an internal copy exists would tell the uploader it exists.
+        self.twins_within_access = twins_within_access
+        # False: ``access`` is for new documents only (a plain re-ingest never makes an internal
+        # document public). True (``ingest --access`` given): stored documents take it too.
+        self.enforce_access = enforce_access
 
     def ingest_paths(
         self, paths: Iterable[Path], progress: bool = True, workers: int | None = None,
@@ -183,8 +191,17 @@ class Ingestor:
                 return False
         except NotFoundError:
             pass
-        twin = self.store.find_by_hash(content_hash)
+        twin = self._twin(content_hash)
         return twin is None or twin.doc_id == doc_id
+
+    def _access_change(self, existing: DocumentInfo) -> tuple[str, ...]:
+        """The note for a stored document whose access level this ingest changes (else none)."""
+        if not self.enforce_access or existing.access == self.access:
+            return ()
+        return (f"access level changed from {existing.access} to {self.access}",)
+
+    def _twin(self, content_hash: str) -> DocumentInfo | None:
+        return self.store.find_by_hash(content_hash, self.access if self.twins_within_access else None)
 
     def _load(self, path: Path) -> LoadedDocument:
         return load_file_isolated(path, self.limits)
@@ -203,11 +220,14 @@ class Ingestor:
             existing = None
         if existing is not None and existing.content_hash == content_hash:
             self._repair_original(path, doc_id)
+            changed = self._access_change(existing)
+            if changed:
+                self.store.set_access(doc_id, self.access)
             return FileReport(
                 source=source, status="unchanged", doc_id=doc_id, chunks=existing.chunks,
-                pages=existing.pages, ocr=existing.ocr, path=str(path),
+                pages=existing.pages, ocr=existing.ocr, path=str(path), warnings=changed,
             )
-        twin = self.store.find_by_hash(content_hash)
+        twin = self._twin(content_hash)
         if twin is not None and twin.doc_id != doc_id:
             return FileReport(
                 source=source, status="duplicate", doc_id=twin.doc_id, chunks=twin.chunks, pages=twin.pages,
@@ -228,7 +248,7 @@ class Ingestor:
         metadata = extract_metadata(cleaned.text, source)
         sections = parse_sections(cleaned.text, front_title=metadata["title"])
         chunks = self.chunker.split(doc_id, cleaned, sections)
-        warnings = list(loaded.warnings)
+        warnings = [*loaded.warnings, *(self._access_change(existing) if existing is not None else ())]
         if len(sections) <= 1:
             warnings.append("no numbered clauses found; the document is one section")
         info = DocumentInfo(
@@ -239,7 +259,7 @@ class Ingestor:
             pages=len(loaded.pages),
             chunks=len(chunks),
             ocr=loaded.ocr,
-            access=existing.access if existing is not None else self.access,
+            access=self.access if existing is None or self.enforce_access else existing.access,
             **metadata,
         )
         # The previous original stays in place until the new version is committed, so a
@@ -275,6 +295,9 @@ class Ingestor:
         # Not named after the file: a name near the 255-byte limit must still fit.
         staged = folder / f".incoming-{os.getpid()}"
         shutil.copy2(path, staged)
+        # copy2 copies the source's mode too: a kept original (an internal document, maybe)
+        # must not become world-readable because the file it came from was.
+        os.chmod(staged, 0o600)
         return staged
 
     def _repair_original(self, path: Path, doc_id: str) -> None:

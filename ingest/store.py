@@ -15,8 +15,10 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import NamedTuple
 
-from policyqa.errors import NotFoundError
+from policyqa.errors import NotFoundError, StorageError
+from policyqa.faults import write_point
 from policyqa.records import Chunk, DocumentInfo, Section
+from policyqa.storage import storage_error, storage_errors
 
 SCHEMA_VERSION = 1
 
@@ -144,21 +146,73 @@ class DocumentStore:
         self.path = Path(path)
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.RLock()
+        # Set when the store could only be opened for reading (a read-only or full data dir):
+        # reads work, every write raises this error, which says why.
+        self.read_only: StorageError | None = None
 
     # -- lifecycle -----------------------------------------------------------------
     def open(self) -> DocumentStore:
-        """Connect, creating or migrating the schema; idempotent."""
+        """Connect, creating or migrating the schema; idempotent.
+
+        When the data dir cannot be written (read-only, or a disk too full for SQLite's
+        journal), an existing store opens read-only instead: listing, showing and searching
+        keep working, and writes raise ``read_only``, which says why.
+        """
         with self._lock:
             if self._connection is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-                connection.row_factory = sqlite3.Row
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA foreign_keys=ON")
-                connection.execute("PRAGMA busy_timeout=30000")
-                self._migrate(connection)
-                self._connection = connection
+                try:
+                    self._connection = self._open_writable()
+                except (OSError, sqlite3.Error) as exc:
+                    refusal = storage_error(exc, "写入文档库")
+                    if refusal is None:
+                        raise
+                    if not self.path.is_file():  # nothing to read either
+                        raise refusal from exc
+                    self._connection = self._open_read_only()
+                    self.read_only = refusal
         return self
+
+    def _open_writable(self) -> sqlite3.Connection:
+        write_point("store_open")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA busy_timeout=30000")
+            self._migrate(connection)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        # mode=ro still needs to create the WAL index (-shm) when it is missing; immutable=1
+        # reads a store on a read-only file system (no other process can be writing to it).
+        last: sqlite3.Error | None = None
+        for flags in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?{flags}", uri=True,
+                                             check_same_thread=False, isolation_level=None)
+                connection.row_factory = sqlite3.Row
+                version = connection.execute("PRAGMA user_version").fetchone()[0]
+                if version != SCHEMA_VERSION:
+                    connection.close()
+                    raise RuntimeError(f"the store has schema {version}, this policyqa needs {SCHEMA_VERSION}; "
+                                       "open it once with a writable data dir to migrate it")
+                return connection
+            except sqlite3.Error as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    def _writing(self, what: str = "写入文档库"):
+        """Checks before a write (a read-only store refuses at once), then maps disk errors."""
+        if self.read_only is not None:
+            raise self.read_only
+        write_point("store_write")
+        return storage_errors(what)
 
     def close(self) -> None:
         """Close the connection (the store can be opened again)."""
@@ -224,7 +278,7 @@ class DocumentStore:
             )
         if not batch:
             return
-        with self._lock:
+        with self._lock, self._writing():
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
@@ -242,14 +296,14 @@ class DocumentStore:
 
     def delete_document(self, doc_id: str) -> None:
         """Delete a document and (by cascade) its chunks; ``NotFoundError`` if absent."""
-        with self._lock:
+        with self._lock, self._writing("删除文档"):
             cursor = self._db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         if cursor.rowcount == 0:
             raise NotFoundError(f"no stored document {doc_id}")
 
     def set_access(self, doc_id: str, access: str) -> None:
         """Set who may see a document ("public", "internal" or a group name)."""
-        with self._lock:
+        with self._lock, self._writing("修改访问级别"):
             cursor = self._db.execute("UPDATE documents SET access = ? WHERE doc_id = ?", (access, doc_id))
         if cursor.rowcount == 0:
             raise NotFoundError(f"no stored document {doc_id}")
@@ -262,12 +316,13 @@ class DocumentStore:
             raise NotFoundError(f"no stored document {doc_id}")
         return _info_from_row(rows[0])
 
-    def find_by_hash(self, content_hash: str) -> DocumentInfo | None:
-        """The stored document whose original file has this content hash, if any."""
-        rows = self._query(
-            f"SELECT {', '.join(_INFO_FIELDS)} FROM documents WHERE content_hash = ? ORDER BY source",
-            (content_hash,),
-        )
+    def find_by_hash(self, content_hash: str, access: str | None = None) -> DocumentInfo | None:
+        """The stored document whose original file has this content hash (at access level
+        ``access`` when given), if any."""
+        where, parameters = "content_hash = ?", [content_hash]
+        if access is not None:
+            where, parameters = where + " AND access = ?", [*parameters, access]
+        rows = self._query(f"SELECT {', '.join(_INFO_FIELDS)} FROM documents WHERE {where} ORDER BY source", parameters)
         return _info_from_row(rows[0]) if rows else None
 
     def find_document(self, ref: str) -> DocumentInfo:

@@ -50,3 +50,23 @@ class AccessDeniedError(PolicyQAError):
 
 class InvalidQueryError(PolicyQAError):
     """A query that cannot be served (empty, too long)."""
+
+
+class InvalidAccessLevelError(PolicyQAError):
+    """An access level that is not a plain name (``[a-z0-9_-]{1,32}``): never a path."""
+
+
+class InvalidTextError(InvalidQueryError):
+    """Text that is not valid Unicode text (a lone surrogate, a NUL, a non-character)."""
+
+
+class StorageError(PolicyQAError):
+    """The data directory cannot take a write (``policyqa.storage.storage_error`` builds these)."""
+
+
+class DiskFullError(StorageError):
+    """No space left on the data directory's file system (HTTP 507)."""
+
+
+class ReadOnlyDataError(StorageError):
+    """The data directory is read-only: reads work, writes cannot (HTTP 503)."""

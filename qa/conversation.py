@@ -23,6 +23,9 @@ _POINTING_REACH = 6
 _THEN = re.compile(r"^\s*那(?!些年)")
 _WHAT_ABOUT = re.compile(r"^\s*(?:那么?|还有|另外)?\s*(?P<focus>.{0,20}?)\s*(?:呢|怎么样|如何)\s*[？?。]?\s*$")
 _MAX_TOPIC_TERMS = 6
+# How much of a conversation a follow-up may lean on.
+MAX_HISTORY_TURNS = 10
+MAX_HISTORY_CHARS = 2000
 
 
 def is_follow_up(question: str) -> bool:
@@ -34,17 +37,34 @@ def is_follow_up(question: str) -> bool:
     return (bool(pointing) or bool(_THEN.match(stripped))) and len(stripped) <= 40
 
 
-def rewrite_follow_up(question: str, history: Sequence[str], tokenize: Tokenize) -> str:
+def rewrite_follow_up(question: str, history: Sequence[str], tokenize: Tokenize,
+                      max_turns: int = MAX_HISTORY_TURNS) -> str:
     """``question`` made self-contained with the topic terms of the previous questions.
 
     ``history`` holds the earlier questions of the conversation, oldest first. A question that
     is not elliptical is returned unchanged; otherwise the content terms of the previous
     (itself rewritten) question that the new one does not already name are appended, so that
     retrieval and sentence scoring see the conversation's topic.
+
+    Only the last ``max_turns`` questions count, each cut to ``MAX_HISTORY_CHARS``, and the
+    chain of follow-ups is walked in a loop: a client resending a thousand messages, or one
+    of megabytes, costs no more than ten short ones (and never a ``RecursionError``).
     """
     if not history or not is_follow_up(question):
         return question
-    previous = rewrite_follow_up(history[-1], history[:-1], tokenize)
+    turns = [turn[:MAX_HISTORY_CHARS] for turn in history[-max_turns:]]
+    # The chain starts at the latest question that stands on its own (or the oldest kept one).
+    start = len(turns) - 1
+    while start > 0 and is_follow_up(turns[start]):
+        start -= 1
+    previous = turns[start]
+    for turn in turns[start + 1:]:
+        previous = _with_topic(turn, previous, tokenize)
+    return _with_topic(question, previous, tokenize)
+
+
+def _with_topic(question: str, previous: str, tokenize: Tokenize) -> str:
+    """The follow-up ``question`` with the topic terms of the (already rewritten) ``previous`` one."""
     own_terms = set(analyze_question(question, tokenize).terms)
     carried = [t for t in analyze_question(previous, tokenize).terms if t not in own_terms]
     if not carried:

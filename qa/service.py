@@ -9,6 +9,7 @@ from index.base import Retriever
 from ingest.normalize import normalize_text
 from policyqa.errors import InvalidQueryError
 from policyqa.records import Answer, SearchFilter
+from policyqa.validation import check_text, is_valid_text
 from qa.abstain import AbstentionPolicy, abstained_answer
 from qa.answerers.base import Answerer
 from qa.conversation import rewrite_follow_up
@@ -43,7 +44,7 @@ class QAService:
     def ask(self, question: str, history: Sequence[str] = (), filters: SearchFilter | None = None) -> Answer:
         """Answer ``question``; raises ``InvalidQueryError`` for an empty or over-long one."""
         question = check_question(question)
-        query = rewrite_follow_up(question, [q for q in history if q and q.strip()], self.tokenize)
+        query = rewrite_follow_up(question, [q for q in history if q and q.strip() and is_valid_text(q)], self.tokenize)
         hits = self.retriever.retrieve(query, k=self.k, filters=filters)
         notice = f"已结合上文理解为：{query}" if query != question else None
         confidence = self.abstention.assess(query, hits)
@@ -79,7 +80,7 @@ def check_question(question: str) -> str:
     """The question stripped, or ``InvalidQueryError`` when it is empty or too long."""
     if question is None or not question.strip():
         raise InvalidQueryError("问题为空 (empty question)")
-    question = question.strip()
+    question = check_text(question.strip(), "问题")
     if len(question) > MAX_QUESTION_CHARS:
         raise InvalidQueryError(
             f"问题过长：{len(question)} 字，上限 {MAX_QUESTION_CHARS} 字 (question longer than {MAX_QUESTION_CHARS} characters)"

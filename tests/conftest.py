@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.live import demo_index_source, live_server, server_data_dir  # noqa: F401  (shared fixtures)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPO_ROOT / "corpus"
 DATABASE_NAME = "policyqa.sqlite3"

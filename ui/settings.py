@@ -73,3 +73,11 @@ class Settings(BaseSettings):
     # signed file links (ui/api/links.py): None = a random secret kept in <data_dir>/link-secret
     link_secret: str | None = None
     link_ttl_s: int = 3600
+    # access (ui/api/access.py): open while no key was ever created; true = open even with keys
+    open_access: bool = False
+    ui_session_ttl_s: int = 8 * 3600  # how long the UI's 登录 cookie is valid
+    # request bodies other than uploads (JSON questions, drafts, chat histories), checked before parsing
+    max_body_kb: int = 1024
+    # the audit log rotates past this size, keeping this many older files (audit.sqlite3.1, .2, …)
+    audit_max_kb: int = 100 * 1024
+    audit_keep: int = 3

@@ -16,8 +16,9 @@ from typing import Any
 from ui.settings import Settings
 
 
-def build_ingestor(settings: Settings, store: Any, access: str = "public") -> Any:
-    """The ``Ingestor`` the settings describe, writing into ``store`` (CLI, API and UI alike)."""
+def build_ingestor(settings: Settings, store: Any, access: str = "public", enforce_access: bool = False) -> Any:
+    """The ``Ingestor`` the settings describe, writing into ``store`` (CLI, API and UI alike);
+    ``enforce_access`` applies ``access`` to already stored documents too."""
     from ingest.chunk import ClauseChunker
     from ingest.limits import LoadLimits
     from ingest.pipeline import Ingestor
@@ -25,7 +26,20 @@ def build_ingestor(settings: Settings, store: Any, access: str = "public") -> An
     limits = LoadLimits(max_bytes=settings.max_file_mb * 1024 * 1024, max_pages=settings.max_pages,
                         timeout_s=float(settings.parse_timeout_s), memory_mb=settings.parse_memory_mb)
     return Ingestor(store, ClauseChunker(settings.chunk_size, settings.chunk_overlap, settings.chunk_pack), limits,
-                    files_dir=Path(settings.data_dir) / "files", access=access, workers=settings.ingest_workers)
+                    files_dir=Path(settings.data_dir) / "files", access=access, workers=settings.ingest_workers,
+                    enforce_access=enforce_access)
+
+
+def refresh_filter_fields(settings: Settings, store: Any, doc_ids: list[str]) -> None:
+    """Write the filter fields (access level included) of ``doc_ids`` into the dense backend
+    again; a no-op for FAISS, whose filters read the store at query time."""
+    if settings.dense_backend != "milvus" or not doc_ids:
+        return
+    from index.backends import open_milvus_index
+
+    snapshot = Workspace(settings).index_manager.load(store)  # the assembled manager; its store is unused
+    open_milvus_index(snapshot, Path(settings.data_dir), settings.milvus_uri, sync=False).refresh_documents(
+        snapshot, doc_ids)
 
 
 def chunk_params_from_settings(settings: Settings) -> dict[str, Any]:
@@ -173,6 +187,21 @@ class Workspace:
 
         documents = self.store.list_documents()
         return CitationGraph.build((d, self.store.document_text(d.doc_id)) for d in documents)
+
+    def set_access(self, doc_id: str, access: str) -> Any:
+        """Change a stored document's access level and the index's filter fields for it.
+
+        The local indexes read access levels from the store at query time, so the change holds
+        from the next search; a Milvus collection keeps them per row, so its rows are written
+        again. Returns the document as it was before.
+        """
+        from policyqa.validation import check_access_level
+
+        check_access_level(access)
+        before = self.store.get_document(doc_id)
+        self.store.set_access(doc_id, access)
+        refresh_filter_fields(self.settings, self.store, [doc_id])
+        return before
 
     def close(self) -> None:
         """Release the store; safe to call twice."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from index.base import Retriever
 from policyqa.errors import InvalidQueryError
+from policyqa.validation import check_text
 from policyqa.records import Citation, Hit, Verdict
 from qa.citations import make_citation
 from qa.claims.compare import KEY_KINDS, FactComparison, compare_facts
@@ -156,6 +157,7 @@ class ClaimChecker:
             raise InvalidQueryError("the claim is empty")
         if len(stripped) > MAX_CLAIM_CHARS:
             raise InvalidQueryError(f"the text is longer than {MAX_CLAIM_CHARS} characters")
+        check_text(stripped, "陈述")
         return [self.check_claim(claim) for claim in split_claims(stripped) or [stripped]]
 
     def check_claim(self, claim: str) -> Verdict:

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from index.base import Retriever
 from policyqa.errors import InvalidQueryError
+from policyqa.validation import check_text
 from policyqa.records import Citation, DocumentInfo, Hit
 from qa.citations import make_citation
 from qa.precedents.commitments import extract_commitments
@@ -123,6 +124,7 @@ class PrecedentFinder:
             raise InvalidQueryError("草稿为空 (the draft is empty)")
         if len(draft) > MAX_DRAFT_CHARS:
             raise InvalidQueryError(f"草稿过长：上限 {MAX_DRAFT_CHARS} 字 (the draft is longer than {MAX_DRAFT_CHARS} characters)")
+        check_text(draft, "草稿")
         weighted = weighted_key_phrases(draft, self.settings.key_phrases)
         phrases = [p for p, _ in weighted]
         scores: dict[str, float] = defaultdict(float)

@@ -21,7 +21,8 @@ def test_health_ready_and_metrics(live_server):
     with live_server.client(None) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
-        assert ready.status_code == 200 and ready.json()["index_chunks"] == ready.json()["store_chunks"] > 0
+        # Ready or not, and why in a word: no counts (probes carry no key, counts include internal documents).
+        assert ready.status_code == 200 and ready.json() == {"ready": True, "status": "ready", "writes": "ok"}
         metrics = client.get("/metrics")
     assert metrics.status_code == 200
     assert 'policyqa_http_requests_total{method="GET",route="/readyz",status="200"}' in metrics.text

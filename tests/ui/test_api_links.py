@@ -129,7 +129,7 @@ def ui_context(live_server):
     from ui.workspace import Workspace
 
     with Workspace.open(Settings(data_dir=live_server.data_dir)) as workspace:
-        yield UiContext(workspace, KeyGate.for_data_dir(live_server.data_dir))
+        yield UiContext(workspace, KeyGate.for_workspace(workspace))
 
 
 def test_the_ui_renders_file_links_signed_for_the_viewers_key(live_server, ui_context):
@@ -140,7 +140,7 @@ def test_the_ui_renders_file_links_signed_for_the_viewers_key(live_server, ui_co
     from ui.web.library import render_section_tree
     from ui.web.precedents import render_precedents
 
-    principal = ui_context.gate.principal(live_server.tokens["public_reader"])
+    principal = ui_context.gate.policy.authenticate({"x-api-key": live_server.tokens["public_reader"]})
     link = ui_context.file_link(principal)
     store = ui_context.workspace.store
     plan = next(d for d in store.list_documents() if d.source == PLAN_SOURCE)

@@ -52,17 +52,19 @@ def browser() -> Iterator:
 
 
 def open_ui(browser, server: LiveServer, key: str | None, width: int = 1280, height: int = 900):
-    """A fresh page on /ui/ with the named key typed into the key field."""
-    page = browser.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+    """A fresh page (its own browser context: its own cookies) on /ui/, logged in with the named
+    key through the 登录 page the UI sends a visitor without a session to."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(f"{server.url}/ui/")
+    if key:
+        page.wait_for_selector("#pq-login-key")  # redirected: no session yet
+        page.locator("#pq-login-key").fill(server.tokens[key])
+        page.locator("#pq-login-submit").click()
     page.wait_for_selector("#pq-chat")
     if key:
-        field = page.locator("#pq-api-key input, #pq-api-key textarea").first
-        field.wait_for(state="visible")
-        field.fill(server.tokens[key])
-        field.press("Enter")
-        page.wait_for_timeout(500)  # the key's filter choices and library list load
+        expect(page.locator("#pq-identity")).to_contain_text("已登录")  # the key's choices and list loaded
     return page
 
 

@@ -6,8 +6,8 @@ against every stored hash, so timing never reveals how much of a key was right.
 
 A key's ``groups`` are the document access levels it may see ("public", "internal" or a
 named group). ``Principal.search_filter`` turns them into the ``SearchFilter.access`` that
-retrieval applies before ranking, on every path. With no keys configured the service is
-open: every caller is an anonymous admin who sees everything.
+retrieval applies before ranking, on every path. Whether the service is open (no key ever
+configured) is decided in one place for the API and the UI: ``ui.api.access.AccessPolicy``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from policyqa.errors import AccessDeniedError, NotFoundError, PolicyQAError
+from policyqa.errors import AccessDeniedError, InvalidAccessLevelError, NotFoundError, PolicyQAError
+from policyqa.faults import write_point
+from policyqa.storage import storage_errors
 from policyqa.records import DocumentInfo, SearchFilter
+from policyqa.validation import check_access_level
 
 Role = Literal["reader", "editor", "admin"]
 ROLES: tuple[str, ...] = ("reader", "editor", "admin")
@@ -62,8 +65,11 @@ class Principal:
 
     def upload_access(self, requested: str | None) -> str:
         """The access level for an upload: one this principal may see (they must be able to see
-        their own file). Raises ``AccessDeniedError`` for a level the key cannot see."""
+        their own file). Raises ``InvalidAccessLevelError`` for a name that is not a valid level
+        (a path, say) and ``AccessDeniedError`` for a level the key cannot see."""
         requested = (requested or "").strip()
+        if requested:
+            check_access_level(requested)
         if self.access is None:
             return requested or "public"
         if not requested:
@@ -121,10 +127,16 @@ class KeyStore:
         self._lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, isolation_level=None)
         connection.row_factory = sqlite3.Row
-        connection.executescript(_SCHEMA)
+        try:
+            connection.executescript(_SCHEMA)
+        except sqlite3.OperationalError:
+            # A read-only data dir: an existing key file is still read (``keys list``, auth).
+            if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'api_keys'").fetchone():
+                raise
         return connection
 
     def create(self, role: str, groups: Sequence[str], label: str | None = None) -> CreatedKey:
@@ -134,13 +146,21 @@ class KeyStore:
         groups = tuple(dict.fromkeys(g.strip() for g in groups if g.strip()))
         if not groups:
             raise InvalidKeyError("a key needs at least one group (e.g. public)")
+        try:
+            for group in groups:
+                check_access_level(group)
+        except InvalidAccessLevelError as exc:
+            raise InvalidKeyError(str(exc)) from None
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         record = KeyRecord(secrets.token_hex(6), role, groups, label, time.time(), None)
-        with self._lock, self._connect() as db:
-            db.execute(
-                "INSERT INTO api_keys (key_id, token_hash, role, groups, label, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (record.key_id, hash_token(token), role, ",".join(groups), label, record.created_at),
-            )
+        with storage_errors("保存 API 密钥"), self._lock:
+            write_point("keys_write")
+            db = self._connect()
+            with db:
+                db.execute(
+                    "INSERT INTO api_keys (key_id, token_hash, role, groups, label, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (record.key_id, hash_token(token), role, ",".join(groups), label, record.created_at),
+                )
         return CreatedKey(record, token)
 
     def list(self) -> list[KeyRecord]:
@@ -151,7 +171,8 @@ class KeyStore:
 
     def revoke(self, key_id: str) -> KeyRecord:
         """Revoke a key by id; ``NotFoundError`` when there is no such active key."""
-        with self._lock, self._connect() as db:
+        with storage_errors("吊销 API 密钥"), self._lock, self._connect() as db:
+            write_point("keys_write")
             cursor = db.execute(
                 "UPDATE api_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL", (time.time(), key_id)
             )
@@ -166,6 +187,14 @@ class KeyStore:
             return False
         with self._lock, self._connect() as db:
             return db.execute("SELECT 1 FROM api_keys WHERE revoked_at IS NULL LIMIT 1").fetchone() is not None
+
+    def ever_configured(self) -> bool:
+        """True once any key was ever created, revoked ones included: revoking every key must
+        not reopen the service (``AccessPolicy``)."""
+        if not self.path.exists():
+            return False
+        with self._lock, self._connect() as db:
+            return db.execute("SELECT 1 FROM api_keys LIMIT 1").fetchone() is not None
 
     def authenticate(self, token: str) -> Principal | None:
         """The principal of an active key matching ``token``, else ``None``."""

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from policyqa.errors import NotFoundError
+from policyqa.errors import DiskFullError, NotFoundError
 from policyqa.records import DocumentInfo
+from ui.api.access import AccessPolicy, AuthRefused
 from ui.api.audit import AuditLog
-from ui.api.auth import OPEN_PRINCIPAL, KeyStore, Principal, token_from_headers
+from ui.api.auth import KeyStore, Principal
 from ui.api.conversations import ConversationStore
 from ui.api.jobs import IngestJobs
 from ui.api.metrics import ServiceMetrics
@@ -31,7 +32,7 @@ class ServiceState:
     jobs: IngestJobs
     conversations: ConversationStore
     metrics: ServiceMetrics
-    open_access: bool  # no keys were configured at start-up
+    policy: AccessPolicy  # open or closed, and who each request is (API and UI alike)
     loaded: bool = False
     load_error: str | None = None
 
@@ -45,20 +46,20 @@ class ServiceState:
             self.load_error = f"{type(exc).__name__}: {exc}"
 
     def readiness(self) -> dict:
-        """``/readyz``: the index is loaded, is the live generation, and agrees with the store."""
+        """``/readyz``: the index is loaded, is the live generation, and agrees with the store.
+
+        Only ready or not and a one-word status: no counts (internal documents would show in
+        them) and no details; ``policyqa check`` gives those to whoever holds the data dir.
+        """
         if not self.loaded:
-            return {"ready": False, "status": self.load_error or "loading"}
+            return {"ready": False, "status": "error" if self.load_error else "loading"}
         report = self.workspace.index_manager.check(self.workspace.store)
-        loaded_generation = self.workspace.snapshot.generation.name
-        problems = list(report.problems)
-        if report.missing_from_index or report.missing_from_store:
-            problems.append(f"{len(report.missing_from_index)} chunks missing from the index, "
-                            f"{len(report.missing_from_store)} deleted chunks still indexed")
-        if report.generation != loaded_generation:
-            problems.append(f"serving generation {loaded_generation}, live is {report.generation}")
-        return {"ready": not problems, "status": "ready" if not problems else "inconsistent",
-                "generation": loaded_generation, "index_chunks": report.index_chunks,
-                "store_chunks": report.store_chunks, "problems": problems}
+        consistent = (not report.problems and not report.missing_from_index and not report.missing_from_store
+                      and report.generation == self.workspace.snapshot.generation.name)
+        # Reads are served either way; writes (uploads, deletes) are refused with 507/503.
+        refusal = self.workspace.store.read_only
+        writes = "ok" if refusal is None else ("disk full" if isinstance(refusal, DiskFullError) else "read-only")
+        return {"ready": consistent, "status": "ready" if consistent else "inconsistent", "writes": writes}
 
     def visible_document(self, principal: Principal, doc_id: str) -> DocumentInfo:
         """The stored document, or ``NotFoundError`` when absent OR not visible to ``principal``.
@@ -88,17 +89,18 @@ def get_principal(
     authorization: str | None = Header(None, description="Bearer <API key>"),
     x_api_key: str | None = Header(None, description="the API key (alternative to Authorization)"),
 ) -> Principal:
-    """The caller. With no keys configured everyone is the open principal."""
+    """The caller, as the request gate (``ui.api.gate``) found it before the body was read;
+    decided by the same ``AccessPolicy`` when the app runs without the gate."""
+    from ui.api.gate import PRINCIPAL_SCOPE_KEY
+
+    found = request.scope.get(PRINCIPAL_SCOPE_KEY)
+    if found is not None:
+        return found
     state: ServiceState = request.app.state.service
-    token = token_from_headers(authorization, x_api_key)
-    if state.open_access and not state.keys.has_keys():
-        return OPEN_PRINCIPAL
-    if token is None:
-        raise HTTPException(401, "missing API key", headers={"WWW-Authenticate": "Bearer"})
-    principal = state.keys.authenticate(token)
-    if principal is None:
-        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
-    return principal
+    try:
+        return state.policy.authenticate(request.headers)
+    except AuthRefused as refused:
+        raise HTTPException(refused.status, refused.message, headers={"WWW-Authenticate": "Bearer"}) from None
 
 
 def get_file_principal(
@@ -107,20 +109,12 @@ def get_file_principal(
     authorization: str | None = Header(None, description="Bearer <API key>"),
     x_api_key: str | None = Header(None, description="the API key (alternative to Authorization)"),
 ) -> Principal:
-    """The caller of a file download: the key in the headers, else a signed link's key.
-
-    Browsers following a link send no headers, hence the link; a key in the headers wins so a
-    client holding a stale link still gets its file.
-    """
+    """The caller of a file download: the key in the headers, else a signed link's key."""
     state: ServiceState = request.app.state.service
-    open_service = state.open_access and not state.keys.has_keys()
-    if open_service or token_from_headers(authorization, x_api_key) or "sig" not in request.query_params:
-        return get_principal(request, authorization, x_api_key)
-    key_id = state.workspace.file_links.verify(doc_id, request.query_params)
-    principal = state.keys.principal_for(key_id) if key_id else None
-    if principal is None:
-        raise HTTPException(401, "invalid or expired file link", headers={"WWW-Authenticate": "Bearer"})
-    return principal
+    try:
+        return state.policy.file_principal(doc_id, request.headers, request.query_params)
+    except AuthRefused as refused:
+        raise HTTPException(refused.status, refused.message, headers={"WWW-Authenticate": "Bearer"}) from None
 
 
 def require(role: str) -> Callable[..., Principal]:
@@ -128,7 +122,7 @@ def require(role: str) -> Callable[..., Principal]:
 
     def dependency(principal: Principal = Depends(get_principal)) -> Principal:
         if not principal.can(role):
-            raise HTTPException(403, f"this action needs the {role} role")
+            raise HTTPException(403, f"此操作需要 {role} 角色 (this action needs the {role} role)")
         return principal
 
     return dependency

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import tempfile
@@ -23,9 +24,11 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from policyqa.errors import PolicyQAError
+from policyqa.faults import write_point
 from ui.api.auth import OPEN_PRINCIPAL, Principal
 
 SECRET_FILE_NAME = "link-secret"
+log = logging.getLogger("policyqa.api")
 LINK_PARAMS = ("kid", "exp", "sig")
 
 
@@ -93,26 +96,46 @@ class FileLinks:
         return kid
 
     def _sign(self, doc_id: str, kid: str, expires: str) -> str:
-        # JSON keeps the fields apart: no choice of doc_id or kid can shift bytes into another field.
-        message = json.dumps(["policyqa-file-link/1", doc_id, kid, expires], ensure_ascii=True).encode("utf-8")
+        return self.mac("policyqa-file-link/1", doc_id, kid, expires)
+
+    def mac(self, purpose: str, *fields: str) -> str:
+        """HMAC-SHA256 (URL-safe base64) of ``fields`` for ``purpose`` with the link secret.
+
+        The purpose is part of the message, so a file link's signature never passes for a UI
+        login cookie's (``ui.api.access``) or the reverse. JSON keeps the fields apart: no
+        choice of one field can shift bytes into another.
+        """
+        message = json.dumps([purpose, *fields], ensure_ascii=True).encode("utf-8")
         digest = hmac.new(self._secret, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def _stored_secret(path: Path) -> bytes:
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".link-secret-", dir=path.parent)  # created 0600
         try:
-            with os.fdopen(handle, "w") as out:
-                out.write(secrets.token_hex(32))
-            # link() never replaces an existing file: when replicas race, the first secret wins for all.
-            os.link(temp, path)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(temp)
+            _write_secret(path)
+        except OSError as exc:
+            # A read-only or full data dir: links still work, signed with a secret of this
+            # process only (they stop working at restart, and other replicas refuse them).
+            log.warning("link secret not saved in %s (%s): file links last until this server stops",
+                        path, exc.strerror or exc)
+            return secrets.token_hex(32).encode("ascii")
     secret = path.read_bytes().strip()
     if not secret:
         raise LinkSecretError(f"the link secret file {path} is empty; delete it to generate a new one")
     return secret
+
+
+def _write_secret(path: Path) -> None:
+    write_point("link_secret")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".link-secret-", dir=path.parent)  # created 0600
+    try:
+        with os.fdopen(handle, "w") as out:
+            out.write(secrets.token_hex(32))
+        # link() never replaces an existing file: when replicas race, the first secret wins for all.
+        os.link(temp, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temp)

@@ -1,4 +1,8 @@
-"""Prometheus metrics of one app (its own registry, so several apps can live in one process)."""
+"""Prometheus metrics of one app (its own registry, so several apps can live in one process).
+
+``/metrics`` is open to any scraper, so it says nothing about documents: no counts, and
+nothing per access level (a count of internal documents is itself internal).
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,14 @@ class ServiceMetrics:
         self.ingests = Counter(
             "policyqa_ingest_total", "Uploaded files ingested, by outcome", ("status",), registry=self.registry,
         )
-        self.documents = Gauge("policyqa_documents", "Documents in the store", registry=self.registry)
+        self.audit_failures = Counter(
+            "policyqa_audit_failures_total", "Audit entries that could not be written (full disk, read-only data dir)",
+            registry=self.registry,
+        )
+        self.refused = Counter(
+            "policyqa_refused_total", "Requests the gate refused before any route ran, by status", ("status",),
+            registry=self.registry,
+        )
 
     def render(self) -> bytes:
         """The text exposition format."""

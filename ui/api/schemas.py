@@ -8,24 +8,65 @@ The conversions from records live here too, so every route shapes its output one
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from policyqa.records import Answer, Citation, DocumentInfo, Hit, SearchFilter, Section, Verdict
+from policyqa.validation import is_valid_text
 
 MAX_K = 50
+MAX_FILTER_VALUES = 50
+MAX_FILTER_CHARS = 200
+MAX_CHAT_MESSAGES = 200  # an OpenAI client resends the whole conversation each turn
+MAX_MESSAGE_CHARS = 32_000  # an earlier assistant answer with its sources fits many times over
+CONVERSATION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+def _valid_text(value: str) -> str:
+    # A lone surrogate ("\ud800" in JSON) decodes into a str no stage after this can encode.
+    if not is_valid_text(value):
+        raise ValueError("含有无效字符（孤立代理项、NUL 或非字符） (invalid characters in text)")
+    return value
+
+
+_DATE_FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+
+
+def _iso_date(value: str | None) -> str | None:
+    # Dates compare as strings against stored ISO dates: "garbage" would silently match nothing.
+    if not value:
+        return None
+    layout = _DATE_FORMATS.get(len(value))
+    if layout and value.isascii() and value[:4].isdigit():
+        try:
+            datetime.datetime.strptime(value, layout)
+            return value
+        except ValueError:
+            pass
+    raise ValueError("日期应为 YYYY、YYYY-MM 或 YYYY-MM-DD (expected an ISO date)")
+
+
+Text = Annotated[str, AfterValidator(_valid_text)]
+FilterValue = Annotated[str, Field(max_length=MAX_FILTER_CHARS), AfterValidator(_valid_text)]
+IsoDate = Annotated[str | None, AfterValidator(_iso_date)]
+# A JSON integer, never ``true`` (which pydantic's lax mode would take as 1) or "5".
+ResultCount = Annotated[int, Field(strict=True, ge=1, le=MAX_K)]
 
 
 class Filters(BaseModel):
     """What the user may narrow a search to. Access levels come from the API key, never from here."""
 
-    doc_types: list[str] = Field(default_factory=list, description="plan, proposal_reply, evaluation_report, …")
-    issuers: list[str] = Field(default_factory=list, description="substrings of the issuing body")
-    sources: list[str] = Field(default_factory=list, description="ingested file names")
-    doc_ids: list[str] = Field(default_factory=list)
-    date_from: str | None = Field(None, description="ISO date, inclusive")
-    date_to: str | None = Field(None, description="ISO date, inclusive")
+    doc_types: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+                                         description="plan, proposal_reply, evaluation_report, …")
+    issuers: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+                                       description="substrings of the issuing body")
+    sources: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+                                       description="ingested file names")
+    doc_ids: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
+    date_from: IsoDate = Field(None, description="ISO date (YYYY, YYYY-MM or YYYY-MM-DD), inclusive")
+    date_to: IsoDate = Field(None, description="ISO date (YYYY, YYYY-MM or YYYY-MM-DD), inclusive")
 
     def to_filter(self) -> SearchFilter:
         return SearchFilter(
@@ -53,8 +94,8 @@ class CitationOut(BaseModel):
 
 
 class SearchRequest(BaseModel):
-    query: str
-    k: int = Field(10, ge=1, le=MAX_K)
+    query: Text
+    k: ResultCount = 10
     filters: Filters = Field(default_factory=Filters)
 
 
@@ -83,8 +124,10 @@ class SearchResponse(BaseModel):
 
 # -- answers --------------------------------------------------------------------------------
 class AskRequest(BaseModel):
-    question: str
-    conversation_id: str | None = Field(None, description="continue a conversation (follow-up questions)")
+    question: Text
+    conversation_id: str | None = Field(None, pattern=CONVERSATION_ID_PATTERN,
+                                        description="continue a conversation (follow-up questions): "
+                                                    "1-64 letters, digits, - or _")
     filters: Filters = Field(default_factory=Filters)
 
 
@@ -107,7 +150,7 @@ class AskResponse(BaseModel):
 
 # -- claims -------------------------------------------------------------------------------
 class VerifyRequest(BaseModel):
-    text: str = Field(..., description="a claim or a pasted paragraph")
+    text: Text = Field(..., description="a claim or a pasted paragraph")
     filters: Filters = Field(default_factory=Filters)
 
 
@@ -139,8 +182,8 @@ class VerifyResponse(BaseModel):
 
 # -- precedents ---------------------------------------------------------------------------
 class PrecedentsRequest(BaseModel):
-    draft: str
-    k: int = Field(5, ge=1, le=MAX_K)
+    draft: Text
+    k: ResultCount = 5
     prefer_replies: bool = True
     filters: Filters = Field(default_factory=Filters)
 
@@ -253,6 +296,12 @@ class DocumentDetail(BaseModel):
     file_url: str
 
 
+class AccessChange(BaseModel):
+    """``PATCH /api/documents/{doc_id}``: the new access level (a name, ``[a-z0-9_-]{1,32}``)."""
+
+    access: Annotated[str, Field(max_length=32)]
+
+
 class UploadJob(BaseModel):
     """A background ingest of one uploaded file."""
 
@@ -272,8 +321,16 @@ class DocumentList(BaseModel):
 
 # -- OpenAI-compatible chat ---------------------------------------------------------------
 class ChatMessage(BaseModel):
-    role: str
-    content: str | list[dict[str, Any]] | None = None
+    role: Annotated[str, Field(max_length=32)]
+    content: Text | list[dict[str, Any]] | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> ChatMessage:
+        text = self.text()
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise ValueError(f"消息过长：上限 {MAX_MESSAGE_CHARS} 字 (message longer than {MAX_MESSAGE_CHARS} characters)")
+        _valid_text(text)
+        return self
 
     def text(self) -> str:
         if isinstance(self.content, list):  # the "parts" form: keep the text parts
@@ -282,8 +339,8 @@ class ChatMessage(BaseModel):
 
 
 class ChatCompletionRequest(BaseModel):
-    model: str = "policyqa"
-    messages: list[ChatMessage]
+    model: Annotated[str, Field(max_length=64)] = "policyqa"
+    messages: list[ChatMessage] = Field(..., min_length=1, max_length=MAX_CHAT_MESSAGES)
     stream: bool = False
     temperature: float | None = None
     max_tokens: int | None = None

@@ -4,7 +4,8 @@ Starlette's own form parsing spools a whole upload before the route runs, so it 
 enforce a limit on bytes received. Here the request body is fed chunk by chunk to
 python-multipart's streaming parser and the upload stops the moment the file part passes
 the limit (``UploadTooLargeError`` → 413); a declared Content-Length already over the limit
-is refused before a byte is read.
+is refused before a byte is read. A body that is not well-formed multipart is a 400, and so
+is one that ends before the closing boundary: a cut-off upload is never ingested.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_multipart.multipart import MultipartParser, parse_options_header
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
 from ingest.loaders import sniff_format
 from policyqa.errors import PolicyQAError, UnsupportedFormatError
+from policyqa.faults import write_point
+from policyqa.storage import storage_errors
 
 # Multipart framing and the small text fields around the file.
-_ENVELOPE_ALLOWANCE = 64 * 1024
+ENVELOPE_ALLOWANCE = 64 * 1024
 _MAX_FIELD_BYTES = 4096
 _SNIFF_BYTES = 4096
 _MAX_NAME_CHARS = 120
@@ -82,29 +86,37 @@ async def receive_upload(
     boundary = options.get(b"boundary")
     if mime != b"multipart/form-data" or not boundary:
         raise BadUploadError("expected multipart/form-data with a 'file' part")
-    if content_length and content_length.isdigit() and int(content_length) > limit + _ENVELOPE_ALLOWANCE:
+    if content_length and content_length.isdigit() and int(content_length) > limit + ENVELOPE_ALLOWANCE:
         raise UploadTooLargeError(limit)
 
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="upload-", delete=False)
+    with storage_errors("接收上传文件"):
+        write_point("upload_write")
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(dir=tmp_dir, prefix="upload-", delete=False)
     state = _PartState(handle, limit)
     parser = MultipartParser(boundary, state.callbacks())
     try:
-        async for chunk in body:
-            parser.write(chunk)
-            if state.error is not None:
-                raise state.error
-        parser.finalize()
+        with storage_errors("接收上传文件"):
+            async for chunk in body:
+                parser.write(chunk)
+                if state.error is not None:
+                    raise state.error
+            parser.finalize()
         if state.error is not None:
             raise state.error
+        if parser.state != MultipartState.END or (state.filename is not None and not state.file_complete):
+            raise BadUploadError("上传不完整：请求在结束边界之前中断 (truncated multipart body)")
+        if state.filename is None:
+            raise BadUploadError("表单中没有 file 部分 (the form has no 'file' part)")
+    except FormParserError:
+        handle.close()
+        os.unlink(handle.name)
+        raise BadUploadError("无法解析的上传请求：multipart 格式错误 (malformed multipart body)") from None
     except BaseException:
         handle.close()
         os.unlink(handle.name)
         raise
     handle.close()
-    if state.filename is None:
-        os.unlink(handle.name)
-        raise BadUploadError("the form has no 'file' part")
     return ReceivedUpload(Path(handle.name), safe_filename(state.filename), state.file_bytes, state.fields)
 
 
@@ -116,6 +128,7 @@ class _PartState:
         self.limit = limit
         self.fields: dict[str, str] = {}
         self.filename: str | None = None
+        self.file_complete = False  # the file part reached its closing boundary
         self.file_bytes = 0
         self.error: PolicyQAError | None = None
         self._header_field = b""
@@ -173,6 +186,8 @@ class _PartState:
                 self.error = BadUploadError(f"form field {self._current!r} is too long")
 
     def _part_end(self) -> None:
+        if self._current == "file":
+            self.file_complete = True
         if self._current not in (None, "file"):
             self.fields[self._current] = self._field_value.decode("utf-8", "replace")
         self._current = None

@@ -24,6 +24,9 @@ def _root(
         None, "--data-dir", help="Data directory (default: $POLICYQA_DATA_DIR, else ./data)."
     ),
 ) -> None:
+    from ui.api.hygiene import private_umask
+
+    private_umask()  # keys, store, audit log, kept originals: readable by this account only
     settings = Settings()
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
@@ -42,6 +45,26 @@ def _register_commands() -> None:
 _register_commands()
 
 
+EXIT_STORAGE = 4
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    A full disk or a read-only data dir is a condition of the machine, not a bug: it is said
+    in one line (exit status 4), never as a traceback. Read-only commands keep working.
+    """
+    import sqlite3
+    import sys
+
+    from policyqa.errors import StorageError
+    from policyqa.storage import storage_error
+
+    try:
+        app()
+    except (OSError, sqlite3.Error, StorageError) as exc:
+        refusal = storage_error(exc)
+        if refusal is None:
+            raise
+        typer.echo(f"error: {refusal}", err=True)
+        sys.exit(EXIT_STORAGE)

@@ -1,4 +1,4 @@
-"""`policyqa ingest | documents | show | remove`: a thin layer over ``ingest.pipeline.Ingestor``."""
+"""`policyqa ingest | documents | show | remove | access`: a thin layer over ``ingest.pipeline.Ingestor``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ DATABASE_NAME = "policyqa.sqlite3"
 
 _LIST_FIELDS = (
     "doc_id", "source", "title", "doc_number", "issuer", "addressee", "date", "doc_type",
-    "proposal_number", "pages", "chunks", "ocr",
+    "proposal_number", "pages", "chunks", "ocr", "access",
 )
 
 
@@ -73,7 +73,11 @@ def _print_reports(reports: list[FileReport]) -> None:
 def ingest(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="Files or folders (searched recursively)."),
-    access: str = typer.Option("public", "--access", help="Access level of new documents: public, internal or a group."),
+    access: Optional[str] = typer.Option(
+        None, "--access",
+        help="Access level: public, internal or a group ([a-z0-9_-]{1,32}). Given, it applies to already "
+             "stored files too; omitted, new documents are public and stored ones keep theirs.",
+    ),
     wait: float = typer.Option(0.0, "--wait", min=0.0, help="Seconds to wait for another running ingest (default: fail at once)."),
     workers: Optional[int] = typer.Option(
         None, "--workers", min=1,
@@ -82,9 +86,17 @@ def ingest(
 ) -> None:
     """Ingest documents (PDF, DOCX, TXT in any Chinese encoding, scans) into the store."""
     from ingest.lock import ingest_lock
-    from policyqa.errors import IndexBusyError
+    from policyqa.errors import IndexBusyError, InvalidAccessLevelError
+    from policyqa.validation import check_access_level
     from ui.workspace import build_ingestor
 
+    enforce_access = access is not None
+    access = access if access is not None else "public"
+    try:
+        check_access_level(access)
+    except InvalidAccessLevelError as exc:
+        _error(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
     missing = [path for path in paths if not _exists(path)]
     for path in missing:
         _error(f"{path}: no such file or directory")
@@ -95,9 +107,11 @@ def ingest(
         with ingest_lock(Path(settings.data_dir), wait_s=wait):
             with open_store(settings) as store:
                 # workers=None: the configured number (build_ingestor reads it from the settings).
-                reports = build_ingestor(settings, store, access).ingest_paths(paths, progress=True, workers=workers)
+                ingestor = build_ingestor(settings, store, access, enforce_access=enforce_access)
+                reports = ingestor.ingest_paths(paths, progress=True, workers=workers)
                 _print_reports(reports)
                 index_error = _sync_index(settings, store)
+                _refresh_access(settings, store, reports)
     except IndexBusyError as exc:
         _error(str(exc))
         raise typer.Exit(EXIT_BUSY) from None
@@ -108,6 +122,14 @@ def ingest(
         _error(index_error)
     if failed or index_error:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _refresh_access(settings: Settings, store: DocumentStore, reports: list[FileReport]) -> None:
+    """Re-index the filter fields of documents whose access level this ingest changed."""
+    from ui.workspace import refresh_filter_fields
+
+    changed = [r.doc_id for r in reports if r.doc_id and any(w.startswith("access level changed") for w in r.warnings)]
+    refresh_filter_fields(settings, store, changed)
 
 
 def _exists(path: Path) -> bool:
@@ -259,8 +281,43 @@ def remove(
         raise typer.Exit(EXIT_PARTIAL)
 
 
+def access(
+    ctx: typer.Context,
+    doc: str = typer.Argument(..., help="doc_id or source file name."),
+    level: str = typer.Argument(..., help="New access level: public, internal or a group ([a-z0-9_-]{1,32})."),
+) -> None:
+    """Change a stored document's access level (and the index's filter fields for it)."""
+    from ingest.lock import ingest_lock
+    from policyqa.errors import IndexBusyError, InvalidAccessLevelError, NotFoundError
+    from policyqa.validation import check_access_level
+    from ui.workspace import refresh_filter_fields
+
+    try:
+        check_access_level(level)
+    except InvalidAccessLevelError as exc:
+        _error(str(exc))
+        raise typer.Exit(EXIT_USAGE) from None
+    try:
+        with ingest_lock(Path(ctx.obj.data_dir)), open_store(ctx.obj) as store:
+            try:
+                info = store.find_document(doc)
+            except NotFoundError as exc:
+                _error(str(exc))
+                raise typer.Exit(EXIT_USAGE) from None
+            if info.access == level:
+                typer.echo(f"{info.source} ({info.doc_id}) is already {level}")
+                return
+            store.set_access(info.doc_id, level)
+            refresh_filter_fields(ctx.obj, store, [info.doc_id])
+    except IndexBusyError as exc:
+        _error(str(exc))
+        raise typer.Exit(EXIT_BUSY) from None
+    typer.echo(f"{info.source} ({info.doc_id}): access {info.access} -> {level}")
+
+
 def register(app: typer.Typer) -> None:
     """Attach the ingest commands to the root app."""
+    app.command("access")(access)
     app.command("ingest")(ingest)
     app.command("documents")(documents)
     app.command("show")(show)

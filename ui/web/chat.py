@@ -1,7 +1,9 @@
 """Chat tab: streamed answers whose [n] markers open the cited clause in a side panel.
 
-The conversation is kept in a ``gr.State`` of ``Answer`` records; follow-ups pass the
-earlier questions to ``QAService.ask`` so elliptical questions are understood.
+The conversation is kept in a ``gr.State`` of ``Answer`` records owned by the principal that
+asked (``ui.web.access.owned``); follow-ups pass the earlier questions to ``QAService.ask`` so
+elliptical questions are understood. A question under another key starts a new conversation:
+the earlier answers, their cards and their links are never rendered for it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import gradio as gr
 
 from policyqa.errors import InvalidQueryError, PolicyQAError
 from policyqa.records import Answer, Citation
-from ui.web.access import restrict
+from ui.web.access import owned, owned_value, restrict
 from ui.web.clauses import ClauseSource, render_clause
 from ui.web.context import UiContext
 from ui.web.filters import FilterBar, build_filter_bar, make_filter
@@ -107,7 +109,7 @@ def _cited(answer: Answer) -> tuple[Citation, ...]:
     return answer.citations or answer.nearest
 
 
-def build_chat_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
+def build_chat_tab(ctx: UiContext) -> FilterBar:
     """Lay out the chat tab and wire its events; returns its filter bar."""
     with gr.Row(equal_height=False, elem_classes="pq-chat-row"):
         with gr.Column(scale=3, min_width=300):
@@ -123,23 +125,29 @@ def build_chat_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
             gr.Markdown("#### 引用原文")
             panel = gr.HTML(empty_note(PANEL_PLACEHOLDER), elem_id="pq-panel")
             sources = gr.HTML(empty_note("尚无来源。"), elem_id="pq-sources")
-    answers = gr.State([])
+    answers = gr.State(None)  # owned(principal, [Answer, ...])
 
-    def respond(text: str, history: list, kept: list[Answer], key: str, doc_types, year, issuers,
+    def respond(text: str, history: list, stored, doc_types, year, issuers,
                 request: gr.Request) -> Iterator[tuple]:
-        principal = ctx.gate.principal(key, request)
+        principal = ctx.gate.principal(request)
         if not (text or "").strip():
             gr.Warning("请输入问题。")
             return
+        kept: list[Answer] = owned_value(principal, stored, None)
+        panel_now, sources_now = gr.skip(), gr.skip()
+        if kept is None:
+            # A new conversation, or one another key held: nothing of it is shown or continued.
+            kept, history = [], []
+            panel_now, sources_now = empty_note(PANEL_PLACEHOLDER), empty_note("尚无来源。")
         history = list(history or []) + [{"role": "user", "content": md_text(text.strip())},
                                          {"role": "assistant", "content": "正在检索相关条款…"}]
-        yield history, kept, gr.skip(), gr.skip(), ""
+        yield history, owned(principal, kept), panel_now, sources_now, ""
         wanted = restrict(principal, make_filter(doc_types, year, issuers))
         try:
             answer = ctx.workspace.qa.ask(text, history=[a.question for a in kept], filters=wanted)
         except InvalidQueryError as error:
             history[-1]["content"] = md_text(f"无法处理该问题：{error}")
-            yield history, kept, gr.skip(), gr.skip(), text
+            yield history, owned(principal, kept), gr.skip(), gr.skip(), text
             return
         except PolicyQAError as error:
             raise gr.Error(f"服务暂时无法回答：{error}") from error
@@ -149,15 +157,15 @@ def build_chat_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
         for segment in answer_segments(answer, turn):
             shown += segment
             history[-1]["content"] = shown
-            yield history, kept, gr.skip(), gr.skip(), ""
+            yield history, owned(principal, kept), gr.skip(), gr.skip(), ""
         file_link = ctx.file_link(principal)  # signed for this viewer's key: the browser sends none
         panel_html = render_panel(kept, ctx.workspace.store, file_link)
-        yield history, kept, panel_html, render_sources(answer, turn, file_link), ""
+        yield history, owned(principal, kept), panel_html, render_sources(answer, turn, file_link), ""
 
-    inputs = [question, chatbot, answers, api_key, *filters.inputs]
+    inputs = [question, chatbot, answers, *filters.inputs]
     outputs = [chatbot, answers, panel, sources, question]
     ask.click(respond, inputs, outputs, concurrency_limit=2)
     question.submit(respond, inputs, outputs, concurrency_limit=2)
-    clear.click(lambda: ([], [], empty_note(PANEL_PLACEHOLDER), empty_note("尚无来源。"), ""),
+    clear.click(lambda: ([], None, empty_note(PANEL_PLACEHOLDER), empty_note("尚无来源。"), ""),
                 None, outputs, queue=False)
     return filters

@@ -66,7 +66,7 @@ def _verdict_row(index: int, verdict: Verdict, file_link: FileLink) -> str:
     )
 
 
-def build_claims_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
+def build_claims_tab(ctx: UiContext) -> FilterBar:
     """Lay out the claim check tab and wire it; returns its filter bar."""
     text = gr.Textbox(label="待核查的段落", lines=6, elem_id="pq-claims-input",
                       placeholder="粘贴一段文字（如评估报告、新闻稿中的表述），系统将逐条核对原文。")
@@ -76,8 +76,8 @@ def build_claims_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
     result = gr.HTML(empty_note("核查结果将在此显示：绿色为有依据，红色为与原文不符，灰色为未找到依据。"),
                      elem_id="pq-claims-result")
 
-    def check(paragraph: str, key: str, doc_types, year, issuers, request: gr.Request) -> str:
-        principal = ctx.gate.principal(key, request)
+    def check(paragraph: str, doc_types, year, issuers, request: gr.Request) -> str:
+        principal = ctx.gate.principal(request)
         wanted = restrict(principal, make_filter(doc_types, year, issuers))
         try:
             verdicts = scoped(ctx.workspace.claims, wanted).check(paragraph)
@@ -87,5 +87,5 @@ def build_claims_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
             raise gr.Error(f"服务暂时无法核查：{error}") from error
         return render_verdicts(verdicts, ctx.file_link(principal))
 
-    run.click(check, [text, api_key, *filters.inputs], result, concurrency_limit=2)
+    run.click(check, [text, *filters.inputs], result, concurrency_limit=2)
     return filters

@@ -38,7 +38,10 @@ def build_filter_bar() -> FilterBar:
                 choices=[(label, value) for value, label in DOC_TYPE_LABELS.items()],
                 value=[], multiselect=True, label="文种", min_width=180,
             )
-            year = gr.Dropdown(choices=[ALL_YEARS], value=ALL_YEARS, label="年份", min_width=120)
+            # Choices differ per key; a value outside them is checked by make_filter, never
+            # refused with Gradio's message that lists the choices it last sent.
+            year = gr.Dropdown(choices=[ALL_YEARS], value=ALL_YEARS, label="年份", min_width=120,
+                               allow_custom_value=True)
             issuers = gr.Dropdown(choices=[], value=[], multiselect=True, allow_custom_value=True,
                                   label="发文机关", min_width=180)
     return FilterBar(doc_types, year, issuers)
@@ -46,7 +49,7 @@ def build_filter_bar() -> FilterBar:
 
 def make_filter(doc_types: Iterable[str] | None, year: str | None, issuers: Iterable[str] | None) -> SearchFilter:
     """The ``SearchFilter`` a user's choices describe (access is imposed separately)."""
-    year = None if not year or year == ALL_YEARS else year
+    year = None if not year or year == ALL_YEARS or not (len(year) == 4 and year.isdigit()) else year
     return SearchFilter(
         doc_types=tuple(doc_types or ()),
         issuers=tuple(i for i in (issuers or ()) if i and i.strip()),

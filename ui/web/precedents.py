@@ -67,7 +67,7 @@ def _card(rank: int, precedent: Any, file_link: FileLink) -> str:
     )
 
 
-def build_precedents_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
+def build_precedents_tab(ctx: UiContext) -> FilterBar:
     """Lay out the precedents tab and wire it; returns its filter bar."""
     draft = gr.Textbox(label="建议/提案草稿", lines=6, elem_id="pq-draft",
                        placeholder="粘贴拟提交的建议或提案草稿（100–2000 字），查找已答复过的同类建议及相关文件。")
@@ -77,8 +77,8 @@ def build_precedents_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
     filters = build_filter_bar()
     result = gr.HTML(empty_note("相关的既往答复将按相关度排列在此。"), elem_id="pq-precedents-result")
 
-    def find(text: str, limit: float, key: str, doc_types, year, issuers, request: gr.Request) -> str:
-        principal = ctx.gate.principal(key, request)
+    def find(text: str, limit: float, doc_types, year, issuers, request: gr.Request) -> str:
+        principal = ctx.gate.principal(request)
         wanted = restrict(principal, make_filter(doc_types, year, issuers))
         try:
             result = scoped(ctx.workspace.precedents, wanted).search(text, k=int(limit))
@@ -88,5 +88,5 @@ def build_precedents_tab(ctx: UiContext, api_key: gr.Textbox) -> FilterBar:
             raise gr.Error(f"服务暂时无法检索：{error}") from error
         return render_precedents(result.precedents, ctx.file_link(principal), result.no_precedent)
 
-    run.click(find, [draft, k, api_key, *filters.inputs], result, concurrency_limit=2)
+    run.click(find, [draft, k, *filters.inputs], result, concurrency_limit=2)
     return filters

@@ -1,4 +1,5 @@
-"""The library: upload (background ingest), list, show with clause tree, original file, delete."""
+"""The library: upload (background ingest), list, show with clause tree, original file, delete,
+and (admins) a document's access level."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from policyqa.errors import AccessDeniedError, NotFoundError
 from ui.api.auth import Principal
 from ui.api.deps import ServiceState, get_file_principal, get_principal, get_state, require
 from ui.api.links import file_path
-from ui.api.schemas import ChunkOut, DocumentDetail, DocumentList, DocumentOut, SectionOut, UploadJob
+from ui.api.schemas import AccessChange, ChunkOut, DocumentDetail, DocumentList, DocumentOut, SectionOut, UploadJob
 from ui.api.uploads import check_content, receive_upload
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
@@ -39,18 +40,18 @@ async def upload(
     limit = state.settings.max_file_mb * _MB
     received = await receive_upload(
         request.headers.get("content-type"), request.headers.get("content-length"), request.stream(), limit,
-        state.settings.data_dir / "uploads" / ".incoming",
+        state.jobs.incoming_dir,
     )
     try:
         check_content(received.path, received.filename)
         access = principal.upload_access(received.fields.get("access"))
+        job = state.jobs.submit(received.path, received.filename, access)  # journalled: survives a crash
     except AccessDeniedError as exc:
         received.path.unlink(missing_ok=True)
         raise HTTPException(403, str(exc)) from None
     except BaseException:
         received.path.unlink(missing_ok=True)
         raise
-    job = state.jobs.submit(received.path, received.filename, access)
     state.audit.record(principal.key_id, "upload", received.filename, status=202)
     return job.to_model()
 
@@ -150,3 +151,20 @@ def _remove_and_sync(state: ServiceState, doc_id: str) -> None:
     with ingest_lock(state.settings.data_dir):
         state.workspace.ingestor.remove(doc_id)
         state.workspace.sync_index()
+
+
+@router.patch("/{doc_id}", response_model=DocumentOut,
+              summary="Change a document's access level (admins); the index filters follow at once")
+async def change_access(
+    doc_id: str, body: AccessChange, state: ServiceState = Depends(get_state),
+    principal: Principal = Depends(require("admin")),
+) -> DocumentOut:
+    before = state.visible_document(principal, doc_id)
+    await state.pool.run(_set_access, state, doc_id, body.access)
+    state.audit.record(principal.key_id, "access", f"{before.access} -> {body.access}", [doc_id])
+    return DocumentOut.of(state.workspace.store.get_document(doc_id))
+
+
+def _set_access(state: ServiceState, doc_id: str, access: str) -> None:
+    with ingest_lock(state.settings.data_dir):
+        state.workspace.set_access(doc_id, access)

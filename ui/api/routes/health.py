@@ -1,4 +1,8 @@
-"""``/healthz`` (the process answers), ``/readyz`` (index loaded and consistent), ``/metrics``."""
+"""``/healthz`` (the process answers), ``/readyz`` (index loaded and consistent), ``/metrics``.
+
+All three answer without a key (probes and scrapers have none), so none of them says how many
+documents or chunks there are: ``/readyz`` is ready or not, with a word for why.
+"""
 
 from __future__ import annotations
 
@@ -27,5 +31,4 @@ async def readyz(state: ServiceState = Depends(get_state)) -> JSONResponse:
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(state: ServiceState = Depends(get_state)) -> Response:
     state.metrics.pool_in_flight.set(state.pool.in_flight)
-    state.metrics.documents.set(len(state.workspace.store.list_documents()))
     return Response(state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
