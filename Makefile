@@ -50,8 +50,10 @@ ingest: $(STAMP)
 serve: ingest
 	$(BIN)/policyqa --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT)
 
-eval: ingest
-	$(BIN)/policyqa --data-dir $(DATA_DIR) eval
+# The evaluation corpus (dev and test of the blind gold) and the demo gold on the demo corpus, each
+# ingested into its own data dir under evals/.data, with the naive baselines: one report.
+eval: $(STAMP)
+	$(BIN)/policyqa eval --corpus evals/corpus
 
 # The browser tests drive Debian's Chromium (a test tool's own browser download cannot work
 # offline); CJK fonts make the screenshots readable.

@@ -14,6 +14,7 @@ from index.base import Retriever
 from index.embedders import make_embedder
 from index.embedders.base import Embedder
 from index.embedders.cache import CachedEmbedder
+from ingest.chunk import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_PACK, DEFAULT_CHUNK_SIZE
 from index.segmenters import DEFAULT_SEGMENTER
 from index.snapshot import FusionParams, IndexSnapshot
 from policyqa.errors import IndexMismatchError
@@ -21,7 +22,7 @@ from policyqa.errors import IndexMismatchError
 STORE_NAME = "policyqa.sqlite3"
 INDEX_DIR_NAME = "index"
 EMBEDDING_CACHE_NAME = "embeddings.sqlite3"
-DEFAULT_CHUNK_PARAMS = {"size": 400, "overlap": 80}
+DEFAULT_CHUNK_PARAMS = {"size": DEFAULT_CHUNK_SIZE, "overlap": DEFAULT_CHUNK_OVERLAP, "pack": DEFAULT_CHUNK_PACK}
 
 
 def default_cache_path() -> Path:

@@ -65,6 +65,14 @@ def _safe_cut(text: str, position: int, depths: Sequence[int], strict: bool = Tr
     return not (before.isascii() and before.isalnum() and after.isascii() and after.isalnum())
 
 
+# Chosen on the dev split of the evaluation corpus (evals/corpus, 24 documents of three cities):
+# packed 1000-character chunks beat one chunk per clause (hit@5 0.82 → 0.95, MRR@10 0.66 → 0.82
+# with the title on the keyword side), while the five demo documents alone had favoured 400.
+DEFAULT_CHUNK_SIZE = 1000
+DEFAULT_CHUNK_OVERLAP = 200
+DEFAULT_CHUNK_PACK = True
+
+
 class ClauseChunker:
     """Cuts a document into clause-bounded chunks of about ``size`` characters.
 
@@ -75,7 +83,8 @@ class ClauseChunker:
     a chunk never spans two parents.
     """
 
-    def __init__(self, size: int = 400, overlap: int = 80, pack: bool = False):
+    def __init__(self, size: int = DEFAULT_CHUNK_SIZE, overlap: int = DEFAULT_CHUNK_OVERLAP,
+                 pack: bool = DEFAULT_CHUNK_PACK):
         if size <= 0 or overlap < 0 or overlap >= size:
             raise ValueError("chunk size must be positive and overlap smaller than size")
         self.size = size
@@ -128,7 +137,8 @@ class ClauseChunker:
         group_parent: tuple[str, ...] | None = None
         for path, start, end in blocks:
             parent = path[:-1]
-            if packed and group_parent is not None and packed[-1][2] <= start \
+            # Top-level clauses (一、… 二、…; 第一章 …) stay apart: a chunk never spans two of them.
+            if packed and group_parent and packed[-1][2] <= start \
                     and _within(parent, group_parent) and end - packed[-1][1] <= self.size \
                     and not text[packed[-1][2]:start].strip():
                 last_path, last_start, _ = packed[-1]

@@ -9,20 +9,26 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.snapshot import FusionParams
+from index.texts import DEFAULT_DENSE_FIELDS, DEFAULT_KEYWORD_FIELDS
+from ingest.chunk import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_PACK, DEFAULT_CHUNK_SIZE
+
+_FUSION = FusionParams()  # the defaults live with the retriever; settings may override them
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POLICYQA_", env_file=".env", extra="ignore")
 
     data_dir: Path = Path("data")
 
-    # chunking
-    chunk_size: int = 400
-    chunk_overlap: int = 80
-    chunk_pack: bool = False  # short sibling clauses share a chunk up to chunk_size (ingest/chunk.py)
+    # chunking (ingest/chunk.py): clause-bounded, short sibling clauses packed up to chunk_size
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    chunk_overlap: int = DEFAULT_CHUNK_OVERLAP
+    chunk_pack: bool = DEFAULT_CHUNK_PACK
     # what each side of the index sees of a chunk (index/texts.py: title, doc_number, section, text);
     # env as JSON, e.g. POLICYQA_KEYWORD_FIELDS='["title","section","text"]'
-    keyword_fields: tuple[str, ...] = ("doc_number", "section", "text")
-    dense_fields: tuple[str, ...] = ("text",)
+    keyword_fields: tuple[str, ...] = DEFAULT_KEYWORD_FIELDS
+    dense_fields: tuple[str, ...] = DEFAULT_DENSE_FIELDS
 
     # keyword side: "rjieba" (jieba-rs, ~17x faster) or "jieba" (pure Python); both cut alike,
     # and an index built with the other one is refused (its tokenizer version differs)
@@ -36,14 +42,13 @@ class Settings(BaseSettings):
     # (milvus-lite file <data_dir>/milvus.db, or the server/cluster at milvus_uri)
     dense_backend: str = "faiss"
 
-    # fusion: chosen on the dev gold set by evals/tune_retrieval.py (weighted min-max fusion of the
-    # top 50 of each side, dense at 0.6 of BM25's weight, with synonym expansion and 150-char dense
-    # windows: dev hit@5 0.990, MRR@10 0.863, paraphrase hit@5 1.000)
-    fusion: str = "weighted"  # "weighted" or "rrf"
-    rrf_k: int = 5  # the best RRF constant on dev, used when fusion = "rrf"
-    bm25_weight: float = 1.0
-    dense_weight: float = 0.6
-    fusion_candidates: int = 50  # per side, before fusion
+    # fusion (index/snapshot.FusionParams): weighted min-max fusion of the top 50 of each side,
+    # chosen on the dev split of evals/corpus (RRF at k = 20 or 60 was below it: MRR@10 0.79 vs 0.82)
+    fusion: str = _FUSION.method  # "weighted" or "rrf"
+    rrf_k: int = _FUSION.rrf_k  # used when fusion = "rrf"
+    bm25_weight: float = _FUSION.bm25_weight
+    dense_weight: float = _FUSION.dense_weight
+    fusion_candidates: int = _FUSION.candidates  # per side, before fusion
 
     # answers
     answer_max_sentences: int = 4

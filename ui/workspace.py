@@ -43,8 +43,7 @@ def refresh_filter_fields(settings: Settings, store: Any, doc_ids: list[str]) ->
 
 
 def chunk_params_from_settings(settings: Settings) -> dict[str, Any]:
-    """The chunking an index records in its manifest (``pack`` only when on, so indexes built
-    before it existed still load)."""
+    """The chunking an index records in its manifest (``pack`` only when on)."""
     params: dict[str, Any] = {"size": settings.chunk_size, "overlap": settings.chunk_overlap}
     if settings.chunk_pack:
         params["pack"] = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.evals.conftest import write_mini_gold
@@ -77,3 +78,35 @@ def test_eval_measures_the_configured_product_and_says_so(demo_index_dir: Path, 
         answers = data["suites"]["answers"]["details"]
         figures[sentences] = max(answer["answer"].count("[") for answer in answers.values())
     assert figures["1"] <= 1 < figures["4"]
+
+
+@pytest.mark.slow
+def test_eval_corpus_reports_dev_test_and_the_demo_gold_side_by_side(real_gold_dir: Path, tmp_path: Path) -> None:
+    """`policyqa eval --corpus DIR`: DIR's own data dir, its dev and test, the demo gold on the demo
+    corpus, the naive baselines, one report."""
+    from tests.conftest import CORPUS_DIR
+
+    corpus = tmp_path / "mini"
+    corpus.mkdir()
+    for source in sorted(CORPUS_DIR.glob("*.txt")):
+        (corpus / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "gold").mkdir()
+    for split in ("dev", "test"):
+        write_mini_gold(real_gold_dir, corpus / "gold" / split)
+        path = corpus / "gold" / split / "questions.jsonl"
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        rows = [{**r, "id": f"{split}-{r['id']}", "split": split} for r in rows
+                if set(r["docs"]) <= {p.stem for p in corpus.glob("*.txt")}]
+        assert rows, "the mini gold names the mini corpus's documents"
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["eval", "--corpus", str(corpus), "--corpus-data", str(tmp_path / "data"),
+                                      "--out", str(out), "--suites", "retrieval",
+                                      "--systems", "hybrid,naive-bm25,naive-rrf"])
+    assert result.exit_code == 0, result.output
+    report = (out / "latest.md").read_text(encoding="utf-8")
+    assert "mini · dev" in report and "mini · test" in report and "demo corpus · own gold" in report
+    assert "best baseline" in report and "naive-" in report
+    data = json.loads((out / "latest.json").read_text(encoding="utf-8"))
+    assert data["mini · dev"]["split"] == "dev" and data["mini · test"]["split"] == "test"
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["corpus", "-".join(corpus.resolve().parts[-2:])]

@@ -29,7 +29,7 @@ def documents():
 @pytest.mark.parametrize("stem", STEMS)
 def test_chunks_are_exact_spans_with_a_section_path(documents, stem):
     cleaned, sections = documents[stem]
-    chunks = ClauseChunker(400, 80).split(stem, cleaned, sections)
+    chunks = ClauseChunker(400, 80, pack=False).split(stem, cleaned, sections)
     assert chunks
     for chunk in chunks:
         assert chunk.text == cleaned.text[chunk.start : chunk.end]
@@ -43,7 +43,7 @@ def test_chunks_are_exact_spans_with_a_section_path(documents, stem):
 def test_a_chunk_stays_inside_one_clause(documents, stem):
     cleaned, sections = documents[stem]
     nodes = list(iter_sections(sections))
-    for chunk in ClauseChunker(400, 80).split(stem, cleaned, sections):
+    for chunk in ClauseChunker(400, 80, pack=False).split(stem, cleaned, sections):
         # Paths can repeat in a document (two "1.项目背景"); the chunk lies in one of them…
         homes = [s for p, s in nodes if p == chunk.section and chunk.start < s.end and chunk.end <= s.end]
         home = max(homes, key=lambda s: s.start)
@@ -57,7 +57,7 @@ def test_a_chunk_stays_inside_one_clause(documents, stem):
 
 def test_every_heading_text_travels_with_its_body(documents):
     cleaned, sections = documents["003"]
-    chunks = ClauseChunker(400, 80).split("003", cleaned, sections)
+    chunks = ClauseChunker(400, 80, pack=False).split("003", cleaned, sections)
     for path, section in iter_sections(sections):
         first = next(c for c in chunks if c.section[: len(path)] == path)
         assert first.start <= section.start + 1 or path[-1] in first.text
@@ -66,7 +66,7 @@ def test_every_heading_text_travels_with_its_body(documents):
 
 def test_long_clauses_split_at_sentence_ends_with_overlap(documents):
     cleaned, sections = documents["002"]
-    chunks = ClauseChunker(400, 80).split("002", cleaned, sections)
+    chunks = ClauseChunker(400, 80, pack=False).split("002", cleaned, sections)
     by_section: dict[tuple, list] = {}
     for chunk in chunks:
         by_section.setdefault(chunk.section, []).append(chunk)
@@ -110,3 +110,27 @@ def test_chunk_ids_are_stable_and_depend_on_document_and_text(documents):
     assert [c.chunk_id for c in first] == [c.chunk_id for c in again]
     assert not {c.chunk_id for c in first} & {c.chunk_id for c in other}
     assert len({c.chunk_id for c in first}) == len(first)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_packed_chunks_hold_whole_sibling_clauses_of_one_parent(documents, stem):
+    cleaned, sections = documents[stem]
+    single = ClauseChunker(1000, 200, pack=False).split(stem, cleaned, sections)
+    packed = ClauseChunker(1000, 200, pack=True).split(stem, cleaned, sections)
+    assert packed and len(packed) <= len(single)
+    for chunk in packed:
+        assert chunk.text == cleaned.text[chunk.start : chunk.end]
+        assert chunk.section and all(chunk.section), "a packed chunk keeps its parent's heading path"
+        assert len(chunk.text) <= 1000
+        # Every unpacked clause chunk lies wholly inside one packed chunk or outside it: packing
+        # joins whole clauses, never cuts one.
+        for piece in single:
+            inside = chunk.start <= piece.start and piece.end <= chunk.end
+            outside = piece.end <= chunk.start or chunk.end <= piece.start
+            overlapping_window = piece.section == chunk.section  # a long clause's own windows
+            assert inside or outside or overlapping_window, (chunk.section, piece.section)
+            if inside:
+                assert piece.section[: len(chunk.section)] == chunk.section
+    if stem == "002":
+        assert sum(1 for c in packed if any(c.start <= p.start and p.end <= c.end and p.section != c.section
+                                                for p in single)) > 5, "short siblings were packed"

@@ -29,7 +29,10 @@ def eval_command(
     corpus: Optional[Path] = typer.Option(
         None, "--corpus",
         help="Evaluate this corpus folder (gold in <corpus>/gold: dev and test) AND the demo gold on the demo "
-             "corpus, each in its own data dir under evals/.data; one combined report.",
+             "corpus, each in its own data dir under --corpus-data; one combined report.",
+    ),
+    corpus_data: Optional[Path] = typer.Option(
+        None, "--corpus-data", help="Where --corpus keeps a data dir per corpus; default: evals/.data."
     ),
     suites: str = typer.Option(
         "retrieval,answers,claims,precedents", "--suites", help="Suites to run, comma-separated."
@@ -62,7 +65,7 @@ def eval_command(
     out_dir = out or DEFAULT_GOLD_DIR.parent / "reports"
     chosen_suites = [s for s in all_suites if s.name in wanted]
     if corpus is not None:
-        _eval_corpora(console, settings, corpus, split, chosen_suites, out_dir)
+        _eval_corpora(console, settings, corpus, split, chosen_suites, out_dir, corpus_data)
         return
     try:
         with console.status("opening the index…") as status, Workspace.open(settings) as workspace:
@@ -81,9 +84,17 @@ def eval_command(
     console.print(f"report written: {written}")
 
 
-def _eval_corpora(console, settings, corpus: Path, split: str, suites, out_dir: Path) -> None:
+def _eval_corpora(console, settings, corpus: Path, split: str, suites, out_dir: Path,
+                  data_root: Optional[Path] = None) -> None:
     """The broader corpus's splits and the demo gold, each in its own data dir; one combined report."""
-    from evals.corpora import prepare_data_dir, print_combined, replace_data_dir, standard_targets, write_combined
+    from evals.corpora import (
+        EVAL_DATA_ROOT,
+        prepare_data_dir,
+        print_combined,
+        replace_data_dir,
+        standard_targets,
+        write_combined,
+    )
     from evals.runner import run_eval
     from policyqa.errors import PolicyQAError
     from ui.workspace import Workspace
@@ -99,7 +110,7 @@ def _eval_corpora(console, settings, corpus: Path, split: str, suites, out_dir: 
             for target in targets:
                 if target.corpus_dir not in data_dirs:
                     status.update(f"ingesting and indexing {target.corpus_dir.name}…")
-                    data_dirs[target.corpus_dir] = prepare_data_dir(settings, target)
+                    data_dirs[target.corpus_dir] = prepare_data_dir(settings, target, data_root or EVAL_DATA_ROOT)
             for target in targets:
                 def show_suite(name: str, label: str = target.label) -> None:
                     status.update(f"{label}: evaluating {name}…")
