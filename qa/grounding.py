@@ -22,11 +22,10 @@ from dataclasses import dataclass
 
 from ingest.normalize import normalize_text
 from policyqa.records import DocumentInfo, Hit
+from policyqa.text import DOC_NUMBER, PROPOSAL_NUMBER, chinese_number, years_as_digits
 
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![\d〔\[(（])((?:19|20)\d{2})(?=\s*年)|(?<![\d〔\[])((?:19|20)\d{2})(?![\d〕\]号])")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[(（]\s*(?:19|20)\d{2}\s*[〕\])）]\s*\d+\s*号")
-_PROPOSAL = re.compile(r"第\s*(\d{3,10})\s*号")
 _ARTICLE = re.compile(r"第([一二三四五六七八九十百零〇\d]+)条")
 _QUOTED = re.compile(r"[“\"《]([^”\"》]{2,30})[”\"》]")
 # Organisation names: a run of Han characters closed by the word that makes it an office.
@@ -36,9 +35,6 @@ _ORG = re.compile(
 _ORG_LEADING_NOISE = re.compile(r"^(?:关于|由|向|对|经|据|按|和|与|及|为|请|让|是|在|的|给|把|被|各|省|市政府的)+")
 _DEFINED_ALIAS = re.compile(r"([\u4e00-\u9fff]{4,30}?)[（(]\s*以下简称\s*[“\"]?([^”\")）]{2,12})[”\"]?\s*[)）]")
 _FIVE_YEAR_PLANS = {"十三五": range(2016, 2021), "十四五": range(2021, 2026), "十五五": range(2026, 2031)}
-_CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7",
-              "八": "8", "九": "9"}
-_CN_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
 _PLACE_SUFFIXES = ("省", "市", "区", "县", "镇", "街道", "乡", "村", "社区")
 _GENERIC_ORGS = frozenset({"政府", "部门", "单位", "中心", "公司", "委员会", "办公室", "有关部门", "相关部门", "主管部门",
                            "哪个部门", "哪个单位", "哪家公司", "什么部门", "哪些部门", "哪些单位"})
@@ -81,13 +77,13 @@ def question_details(question: str, tag_words=None) -> tuple[Detail, ...]:
     """
     text = normalize_text(question)
     details: list[Detail] = []
-    for match in _DOC_NUMBER.finditer(text):
+    for match in DOC_NUMBER.finditer(text):
         details.append(Detail("doc_number", match.group(0)))
-    for match in _PROPOSAL.finditer(text):
+    for match in PROPOSAL_NUMBER.finditer(text):
         details.append(Detail("proposal", match.group(1)))
     for match in _ARTICLE.finditer(text):
         details.append(Detail("article", match.group(0)))
-    masked = _DOC_NUMBER.sub(" ", text)
+    masked = DOC_NUMBER.sub(" ", text)
     for match in _YEAR.finditer(masked):
         details.append(Detail("year", match.group(1) or match.group(2)))
     for plan in _FIVE_YEAR_PLANS:
@@ -196,7 +192,7 @@ def document_metadata_text(doc: DocumentInfo) -> str:
 
 
 def _fold(text: str) -> str:
-    text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(0)), normalize_text(text))
+    text = years_as_digits(normalize_text(text))
     return _SPACES.sub("", text)
 
 
@@ -263,19 +259,7 @@ def _article_digits(article: str) -> str:
     digits = article.strip("第条")
     if digits.isdigit():
         return str(int(digits))
-    return str(_chinese_number(digits))
-
-
-def _chinese_number(text: str) -> int:
-    units = {"十": 10, "百": 100}
-    total, current = 0, 0
-    for char in text:
-        if char in units:
-            total += (current or 1) * units[char]
-            current = 0
-        else:
-            current = int(_CN_DIGITS.get(char, "0"))
-    return total + current
+    return str(chinese_number(digits))
 
 
 def ungrounded(details: Sequence[Detail], source: SourceText) -> tuple[Detail, ...]:

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ingest.normalize import to_simplified
+from policyqa.text import chinese_number
 
 _MAGNITUDES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3}
 _UNITS = (
@@ -69,7 +70,6 @@ _QUARTER_VALUE_RE = re.compile(r"第(?P<q>[一二三四1-4])季度|(?P<h>[上下
 _TITLE_RE = re.compile(r"《(?P<t>[^《》]{2,120})》")
 # A draft's status is part of the title as written; the title itself is the same document.
 DRAFT_MARKS = re.compile(r"[(（](?:送审稿|征求意见稿|草案|讨论稿)[)）]")
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 # Bodies: an administrative prefix, a short name, a body suffix. Non-greedy so that
 # "市公安局牵头" stops at the first suffix.
 _BODY_SUFFIXES = (
@@ -135,17 +135,6 @@ def compact_text(text: str) -> str:
     folded = to_simplified(unicodedata.normalize("NFKC", text))
     return re.sub(r"\s+", "", re.sub(r"(?<=\d)\s+(?=\d)", "|", folded))
 
-
-
-def _chinese_number(token: str) -> int:
-    if token.isdigit():
-        return int(token)
-    if token == "十":
-        return 10
-    if "十" in token:
-        tens, _, ones = token.partition("十")
-        return _CN_DIGITS.get(tens, 1) * 10 + _CN_DIGITS.get(ones, 0)
-    return _CN_DIGITS.get(token, 0)
 
 
 def _bound(prefix: str | None, suffix: str | None) -> str:
@@ -228,7 +217,7 @@ def extract_ranks(text: str) -> list[Fact]:
         # 第N only ranks something near 排名/位居/名; otherwise it is 第一批, 第二梯队...
         if not any(word in nearby for word in ("排", "名", "位", "居", "列")):
             continue
-        facts.append(Fact("rank", match.group(), _chinese_number(match["n"]), start=match.start(), end=match.end()))
+        facts.append(Fact("rank", match.group(), chinese_number(match["n"]), start=match.start(), end=match.end()))
     for match in _RANK_BEHIND_RE.finditer(text):
         who = match["who"] or match["ahead"]
         names = tuple(sorted(n for n in re.split(r"[、和及与]", who) if n))
@@ -253,7 +242,7 @@ def extract_quarters(text: str) -> list[Fact]:
     """Quarters and half-years (``第四季度``, ``下半年``); the value is 1–4, or ``H1``/``H2``."""
     facts = []
     for match in _QUARTER_VALUE_RE.finditer(text):
-        value: object = _chinese_number(match["q"]) if match["q"] else ("H1" if match["h"] == "上" else "H2")
+        value: object = chinese_number(match["q"]) if match["q"] else ("H1" if match["h"] == "上" else "H2")
         facts.append(Fact("quarter", match.group(), value, start=match.start(), end=match.end()))
     return facts
 
