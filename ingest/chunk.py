@@ -77,10 +77,10 @@ class ClauseChunker:
     """Cuts a document into clause-bounded chunks of about ``size`` characters.
 
     With ``pack``, consecutive short clauses of one parent (the items of a list, the 条 of a
-    chapter) share a chunk up to ``size`` characters, under their parent's heading path: a
-    clause of 80 characters alone loses the words its neighbours and its document give it, and
-    a list question needs the siblings together. A clause is still never cut mid-sentence, and
-    a chunk never spans two parents.
+    chapter, the 一、二、 of a short letter) share a chunk up to ``size`` characters, under their
+    common heading path: a clause of 80 characters alone loses the words its neighbours and its
+    document give it, and a list question needs the siblings together. A clause is still never
+    cut mid-sentence, and a chunk never spans two parents.
     """
 
     def __init__(self, size: int = DEFAULT_CHUNK_SIZE, overlap: int = DEFAULT_CHUNK_OVERLAP,
@@ -137,12 +137,13 @@ class ClauseChunker:
         group_parent: tuple[str, ...] | None = None
         for path, start, end in blocks:
             parent = path[:-1]
-            # Top-level clauses (一、… 二、…; 第一章 …) stay apart: a chunk never spans two of them.
-            if packed and group_parent and packed[-1][2] <= start \
+            if packed and group_parent is not None and packed[-1][2] <= start \
                     and _within(parent, group_parent) and end - packed[-1][1] <= self.size \
                     and not text[packed[-1][2]:start].strip():
                 last_path, last_start, _ = packed[-1]
-                common = _common_prefix(last_path, path)
+                # Top-level siblings (一、… 二、…) share no path: the chunk keeps its first clause's,
+                # and a citation names the heading its sentence stands under (qa.citations).
+                common = _common_prefix(last_path, path) or last_path
                 packed[-1] = (common, last_start, end)
                 continue
             packed.append((path, start, end))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policyqa.records import Chunk, Citation, DocumentInfo, Hit
+from policyqa.records import SECTION_SEP, Chunk, Citation, DocumentInfo, Hit
 
 
 def make_citation(
@@ -45,12 +45,39 @@ def make_citation(
         source=doc.source,
         title=doc.title,
         doc_number=doc.doc_number,
-        section=chunk.section_path,
+        section=sentence_section(chunk, start),
         pages=chunk.pages,
         quote=text[start:end],
         start=chunk.start + start,
         end=chunk.start + end,
     )
+
+
+def sentence_section(chunk: Chunk, start: int) -> str:
+    """The heading path of the sentence at ``start`` of ``chunk``: the chunk's path, refined by
+    the last heading line of the chunk before the sentence (a chunk packs sibling clauses, so
+    "2.推进能力评估。…" under "（一）…" is cited as such, not as its first sibling)."""
+    from ingest.headings import heading_title, match_heading
+
+    path = list(chunk.section)
+    found: tuple[int, str] | None = None
+    offset = 0
+    for line in chunk.text[:start + 1].split("\n"):
+        if offset > start:
+            break
+        heading = match_heading(line.strip()) if line.strip() else None
+        if heading is not None:
+            found = (heading[0], heading_title(line.strip()))
+        offset += len(line) + 1
+    if found is None or found[1] in path:
+        return chunk.section_path
+    level, title = found
+    last_level = match_heading(path[-1]) if path else None
+    if last_level is not None and last_level[0] >= level:
+        path[-1] = title  # a sibling of the chunk's first clause (or of its first clause's kind)
+    else:
+        path.append(title)
+    return SECTION_SEP.join(path)
 
 
 def citation_to_dict(citation: Citation) -> dict[str, Any]:

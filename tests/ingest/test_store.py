@@ -56,7 +56,8 @@ def test_round_trip_of_document_text_tree_and_chunks(store):
     assert store.document_text("d3") == cleaned.text
     assert store.document_sections("d3") == sections
     assert list(store.iter_chunks(["d3"])) == chunks
-    picked = [chunks[5].chunk_id, chunks[0].chunk_id]
+    assert len(chunks) >= 2
+    picked = [chunks[-1].chunk_id, chunks[0].chunk_id]
     assert [c.chunk_id for c in store.get_chunks(picked)] == picked
     with pytest.raises(NotFoundError):
         store.get_chunks(["nope"])

@@ -59,3 +59,19 @@ def test_citation_refuses_a_span_outside_the_chunk(stored_chunk) -> None:
     doc, chunk, _ = stored_chunk
     with pytest.raises(ValueError):
         make_citation(1, chunk, doc, 0, len(chunk.text) + 5)
+
+
+def test_a_citation_names_the_heading_its_sentence_stands_under_in_a_packed_chunk() -> None:
+    from policyqa.records import Chunk
+    from qa.citations import sentence_section
+
+    text = ("1.落实基本养老服务清单。全面落实服务清单，各区于6月底前完成修订。\n"
+            "2.推进老年人能力综合评估。全年完成评估不少于2.5万人次。")
+    chunk = Chunk(chunk_id="c", doc_id="d", ordinal=0, section=("三、重点任务", "（一）完善基本养老服务制度"), pages=(1,),
+                  start=0, end=len(text), text=text)
+    second = text.index("全年完成")
+    assert sentence_section(chunk, second) == "三、重点任务 > （一）完善基本养老服务制度 > 2.推进老年人能力综合评估"
+    assert sentence_section(chunk, text.index("全面落实")).endswith("> 1.落实基本养老服务清单")
+    top = Chunk(chunk_id="t", doc_id="d", ordinal=0, section=("一、关于工作基础",), pages=(1,), start=0,
+                end=20, text="一、关于工作基础\n已建成20个。\n二、关于下一步打算\n将新增5个。")
+    assert sentence_section(top, top.text.index("将新增")) == "二、关于下一步打算"
