@@ -19,7 +19,7 @@ from typing import Literal
 from tqdm import tqdm
 
 from ingest.chunk import ClauseChunker
-from ingest.clean import strip_page_furniture
+from ingest.clean import clean_pages
 from ingest.limits import LoadLimits
 from ingest.metadata import extract_metadata
 from ingest.paragraphs import join_lines
@@ -148,7 +148,7 @@ class Ingestor:
         except OSError as exc:
             return FileReport(source=path.name, status="failed", error=exc.strerror or str(exc), path=str(path))
         except Exception as exc:  # noqa: BLE001 - one file's surprise must not end the whole run
-            reason = f"unexpected error while processing: {type(exc).__name__}: {exc}"
+            reason = f"处理时发生意外错误：{type(exc).__name__}：{exc}"
             return FileReport(source=path.name, status="failed", error=reason, path=str(path))
 
     def _batch_planner(self) -> Planner:
@@ -194,7 +194,7 @@ class Ingestor:
         content_hash = read.content_hash if read is not None else None
         if content_hash is None:
             if not path.is_file():
-                raise IngestError(source, "not a readable file")
+                raise IngestError(source, "不是可读取的文件")
             content_hash = content_hash_of(path)
         doc_id = doc_id_for(path)
         try:
@@ -211,7 +211,7 @@ class Ingestor:
         if twin is not None and twin.doc_id != doc_id:
             return FileReport(
                 source=source, status="duplicate", doc_id=twin.doc_id, chunks=twin.chunks, pages=twin.pages,
-                ocr=twin.ocr, warnings=(f"identical to the stored {twin.source}",), path=str(path),
+                ocr=twin.ocr, warnings=(f"与已入库的 {twin.source} 完全相同",), path=str(path),
                 duplicate_of=twin.source,
             )
 
@@ -219,18 +219,19 @@ class Ingestor:
         text_chars = sum(len(page) for page in loaded.pages)
         if text_chars > self.limits.max_text_chars:
             raise ResourceLimitError(
-                source, f"the text is {text_chars:,} characters long, over the limit of "
-                        f"{self.limits.max_text_chars:,}; split the document into parts",
+                source, f"文本长 {text_chars:,} 字，超过上限 {self.limits.max_text_chars:,} 字；"
+                        "请将文档拆分后分别入库",
             )
-        cleaned = join_lines(strip_page_furniture(loaded.pages))
+        pages, marks, furniture = clean_pages(loaded.pages, loaded.marks)
+        cleaned = join_lines(pages, marks, paginated=loaded.paginated)
         if not cleaned.text.strip():
-            raise IngestError(source, "no text could be recovered from the file")
+            raise IngestError(source, "无法从文件中提取文字")
         metadata = extract_metadata(cleaned.text, source)
         sections = parse_sections(cleaned.text, front_title=metadata["title"])
         chunks = self.chunker.split(doc_id, cleaned, sections)
         warnings = list(loaded.warnings)
         if len(sections) <= 1:
-            warnings.append("no numbered clauses found; the document is one section")
+            warnings.append("未找到编号条款，全文作为一个章节")
         info = DocumentInfo(
             doc_id=doc_id,
             source=source,
