@@ -227,7 +227,7 @@ class Ingestor:
         if not cleaned.text.strip():
             raise IngestError(source, "无法从文件中提取文字")
         metadata = extract_metadata(cleaned.text, source)
-        sections = parse_sections(cleaned.text, front_title=metadata["title"])
+        sections = parse_sections(cleaned.text, front_title=metadata["title"], roles=cleaned.roles)
         chunks = self.chunker.split(doc_id, cleaned, sections)
         warnings = list(loaded.warnings)
         if len(sections) <= 1:
