@@ -226,7 +226,7 @@ class Ingestor:
         cleaned = join_lines(pages, marks, paginated=loaded.paginated)
         if not cleaned.text.strip():
             raise IngestError(source, "无法从文件中提取文字")
-        metadata = extract_metadata(cleaned.text, source)
+        metadata = extract_metadata(cleaned.text, source, property_title=loaded.title, furniture=furniture)
         sections = parse_sections(cleaned.text, front_title=metadata["title"], roles=cleaned.roles)
         chunks = self.chunker.split(doc_id, cleaned, sections)
         warnings = list(loaded.warnings)

@@ -20,7 +20,7 @@ DATABASE_NAME = "policyqa.sqlite3"
 
 _LIST_FIELDS = (
     "doc_id", "source", "title", "doc_number", "issuer", "addressee", "date", "doc_type",
-    "proposal_number", "pages", "chunks", "ocr",
+    "proposal_number", "standard_number", "pages", "chunks", "ocr",
 )
 
 
@@ -208,8 +208,8 @@ def _print_document(info, sections, chunks) -> None:
 
     console = Console()
     meta = Table(show_header=False, title=info.source)
-    for name in ("doc_id", "title", "doc_number", "issuer", "addressee", "date", "doc_type", "proposal_number",
-                 "pages", "chunks", "ocr", "access"):
+    for name in ("doc_id", "title", "doc_number", "standard_number", "issuer", "addressee", "date", "doc_type",
+                 "proposal_number", "pages", "chunks", "ocr", "access"):
         meta.add_row(name, str(getattr(info, name) if getattr(info, name) is not None else ""))
     meta.add_row("cites", "\n".join(info.cites))
     console.print(meta)
