@@ -38,13 +38,13 @@ from ingest.store import DocumentStore  # noqa: E402
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "layouts"
 METADATA_FIELDS = ("title", "doc_number", "standard_number", "issuer", "addressee", "date", "doc_type")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_SUPERSCRIPT_RUN = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_SUPERSCRIPT_RUN = re.compile("⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾")
 _TABLE_ROW = re.compile(r"^[^；：]{1,40}：[^；]*(?:；[^；：]{1,40}：[^；]*)+$")
 
 
 def norm(text: str | None) -> str:
-    """Compared form: NFKC, no whitespace, footnote superscripts written back as "[n]"."""
-    text = _SUPERSCRIPT_RUN.sub(lambda m: f"[{m.group(0).translate(_SUPERSCRIPTS)}]", text or "")
+    """Compared form: NFKC, no whitespace, footnote calls ⁽¹⁾ written back as "[n]"."""
+    text = _SUPERSCRIPT_RUN.sub(lambda m: f"[{m.group(1).translate(_SUPERSCRIPTS)}]", text or "")
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 

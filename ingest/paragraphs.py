@@ -44,7 +44,7 @@ _BOLD = re.compile(r"\*\*|__")
 # notes, examples, table/figure captions, a footnote text "[1]…".
 _BLOCK_START = re.compile(
     r"^(?:[●•■◆▲★□◇○√·]|——|[a-z][)）]|\d{1,2}[)）]|注\s*\d*\s*[:：]|示例\s*\d*\s*[:：]?|"
-    r"[表图]\s*(?:[A-Z][.．]?)?\d+(?:[.．]\d+)*\s|\[\d{1,3}\]\s*\S)"
+    r"[表图]\s*(?:[A-Z][.．]?)?\d+(?:[.．]\d+)*\s|\[\d{1,3}\]\s*\S|⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾)"
 )
 _DOC_NUMBER_START = re.compile(r"^[\u3400-\u9fff]{1,12}\s*[〔［\[（(]\s*(?:19|20)\d\d\s*[〕］\]）)]\s*\d{1,5}\s*号")
 _DOC_NUMBER_LINE_MAX = 30

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from ingest.chunk import ClauseChunker
 from ingest.clean import clean_pages
+from ingest.footnotes import rewrite_footnotes
 from ingest.limits import LoadLimits
 from ingest.metadata import extract_metadata
 from ingest.paragraphs import join_lines
@@ -223,6 +224,7 @@ class Ingestor:
                         "请将文档拆分后分别入库",
             )
         pages, marks, furniture = clean_pages(loaded.pages, loaded.marks)
+        pages, marks, _ = rewrite_footnotes(pages, marks)
         cleaned = join_lines(pages, marks, paginated=loaded.paginated)
         if not cleaned.text.strip():
             raise IngestError(source, "无法从文件中提取文字")
