@@ -19,15 +19,11 @@ from typing import Literal
 from tqdm import tqdm
 
 from ingest.chunk import ClauseChunker
-from ingest.clean import clean_pages
-from ingest.footnotes import rewrite_footnotes
+from ingest.extract import INGEST_RULES_VERSION, extract
 from ingest.limits import LoadLimits
-from ingest.metadata import extract_metadata
-from ingest.paragraphs import join_lines
 from ingest.reader import FileRead, Planner, read_ahead
 from ingest.sandbox import load_file_isolated
 from ingest.store import DocumentStore
-from ingest.structure import parse_sections
 from policyqa.errors import IngestError, NotFoundError, ResourceLimitError
 from policyqa.faults import crash_point
 from policyqa.records import DocumentInfo, LoadedDocument
@@ -180,7 +176,8 @@ class Ingestor:
         # its turn instead, when the store says what it really is.
         doc_id = doc_id_for(path)
         try:
-            if self.store.get_document(doc_id).content_hash == content_hash:
+            stored = self.store.get_document(doc_id)
+            if stored.content_hash == content_hash and stored.ingest_rules >= INGEST_RULES_VERSION:
                 return False
         except NotFoundError:
             pass
@@ -190,19 +187,46 @@ class Ingestor:
     def _load(self, path: Path) -> LoadedDocument:
         return load_file_isolated(path, self.limits)
 
-    def _ingest(self, path: Path, read: FileRead | None = None) -> FileReport:
+    def refresh_stale(self) -> list[FileReport]:
+        """Extract again, from their kept originals, the documents stored with older ingest rules.
+
+        Each keeps its doc_id, access level and recorded path; one whose original is gone
+        stays as stored and is reported failed.
+        """
+        reports = []
+        for info in self.store.stale_documents(INGEST_RULES_VERSION):
+            kept = self.files_dir / info.doc_id / info.source if self.files_dir is not None else None
+            original = kept if kept is not None and kept.is_file() else Path(info.path)
+            if not original.is_file():
+                reports.append(FileReport(source=info.source, status="failed", doc_id=info.doc_id, path=info.path,
+                                          error="原件已不在，无法按新入库规则重新提取；请重新上传该文件"))
+                continue
+            try:
+                reports.append(self._ingest(original, doc_id=info.doc_id, keep_path=True))
+            except IngestError as exc:
+                reports.append(FileReport(source=info.source, status="failed", doc_id=info.doc_id, error=exc.reason,
+                                          path=info.path))
+            except Exception as exc:  # noqa: BLE001 - one document's surprise must not end the refresh
+                reports.append(FileReport(source=info.source, status="failed", doc_id=info.doc_id, path=info.path,
+                                          error=f"处理时发生意外错误：{type(exc).__name__}：{exc}"))
+        return reports
+
+    def _ingest(self, path: Path, read: FileRead | None = None, doc_id: str | None = None,
+                keep_path: bool = False) -> FileReport:
         source = path.name
         content_hash = read.content_hash if read is not None else None
         if content_hash is None:
             if not path.is_file():
                 raise IngestError(source, "不是可读取的文件")
             content_hash = content_hash_of(path)
-        doc_id = doc_id_for(path)
+        doc_id = doc_id or doc_id_for(path)
         try:
             existing: DocumentInfo | None = self.store.get_document(doc_id)
         except NotFoundError:
             existing = None
-        if existing is not None and existing.content_hash == content_hash:
+        stale = existing is not None and existing.content_hash == content_hash and \
+            existing.ingest_rules < INGEST_RULES_VERSION
+        if existing is not None and existing.content_hash == content_hash and not stale:
             self._repair_original(path, doc_id)
             return FileReport(
                 source=source, status="unchanged", doc_id=doc_id, chunks=existing.chunks,
@@ -223,27 +247,23 @@ class Ingestor:
                 source, f"文本长 {text_chars:,} 字，超过上限 {self.limits.max_text_chars:,} 字；"
                         "请将文档拆分后分别入库",
             )
-        pages, marks, furniture = clean_pages(loaded.pages, loaded.marks)
-        pages, marks, _ = rewrite_footnotes(pages, marks)
-        cleaned = join_lines(pages, marks, paginated=loaded.paginated)
-        if not cleaned.text.strip():
-            raise IngestError(source, "无法从文件中提取文字")
-        metadata = extract_metadata(cleaned.text, source, property_title=loaded.title, furniture=furniture)
-        sections = parse_sections(cleaned.text, front_title=metadata["title"], roles=cleaned.roles)
-        chunks = self.chunker.split(doc_id, cleaned, sections)
-        warnings = list(loaded.warnings)
-        if len(sections) <= 1:
-            warnings.append("未找到编号条款，全文作为一个章节")
+        extracted = extract(doc_id, loaded, self.chunker)
+        cleaned, sections, chunks = extracted.cleaned, extracted.sections, extracted.chunks
+        warnings = list(extracted.warnings)
+        if stale:
+            warnings.append("入库规则已更新，已按新规则重新提取")
         info = DocumentInfo(
             doc_id=doc_id,
             source=source,
-            path=str(path.resolve()),
+            # A re-extraction from the kept original keeps the path the file was ingested from.
+            path=existing.path if keep_path and existing is not None else str(path.resolve()),
             content_hash=content_hash,
-            pages=len(loaded.pages),
+            pages=len(loaded.pages) if loaded.paginated else 0,
             chunks=len(chunks),
             ocr=loaded.ocr,
             access=existing.access if existing is not None else self.access,
-            **metadata,
+            ingest_rules=INGEST_RULES_VERSION,
+            **extracted.metadata,
         )
         # The previous original stays in place until the new version is committed, so a
         # failed or interrupted ingest never leaves a stored document without its file.

@@ -83,6 +83,7 @@ def ingest(
     """Ingest documents (PDF, DOCX, TXT in any Chinese encoding, scans) into the store."""
     from ingest.lock import ingest_lock
     from policyqa.errors import IndexBusyError
+    from ui.cli.commands_search import report_refreshed
     from ui.workspace import build_ingestor
 
     missing = [path for path in paths if not _exists(path)]
@@ -95,8 +96,11 @@ def ingest(
         with ingest_lock(Path(settings.data_dir), wait_s=wait):
             with open_store(settings) as store:
                 # workers=None: the configured number (build_ingestor reads it from the settings).
-                reports = build_ingestor(settings, store, access).ingest_paths(paths, progress=True, workers=workers)
+                ingestor = build_ingestor(settings, store, access)
+                reports = ingestor.ingest_paths(paths, progress=True, workers=workers)
                 _print_reports(reports)
+                # Documents stored under older ingest rules are extracted again from their originals.
+                report_refreshed(ingestor.refresh_stale())
                 index_error = _sync_index(settings, store)
     except IndexBusyError as exc:
         _error(str(exc))
