@@ -6,7 +6,9 @@ mark per line of each page (``LoadedDocument.marks``):
 
 - ``o`` / ``O``: a PDF/OFD line that reaches the right edge of the text column, so the
   paragraph may go on (``O``: the line itself starts indented, i.e. opens a paragraph);
-- ``c`` / ``C``: a line that ends short of the edge (or before a paragraph gap): the
+- ``e`` / ``E``: a line that ends a little short of the edge (a few characters): full in
+  a ragged or character-counted layout, or a paragraph's last line; the text decides;
+- ``c`` / ``C``: a line that ends well short of the edge (or before a paragraph gap): the
   paragraph ends here;
 - ``p``: a whole paragraph (a DOCX paragraph, an HTML block): never joined to a neighbour;
 - ``t``: a whole table-of-contents entry (a DOCX TOC style);
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 UNKNOWN = "."
 OPEN, OPEN_INDENTED = "o", "O"
 CLOSED, CLOSED_INDENTED = "c", "C"
+NEAR, NEAR_INDENTED = "e", "E"
 PARAGRAPH = "p"
 TOC = "t"
 TABLE_ROW = "r"
@@ -29,19 +32,21 @@ NOTE = "n"
 
 # Marks of lines that are complete paragraphs by themselves.
 WHOLE = frozenset(PARAGRAPH + TOC + TABLE_ROW + NOTE)
-GEOMETRY = frozenset(OPEN + OPEN_INDENTED + CLOSED + CLOSED_INDENTED)
+GEOMETRY = frozenset(OPEN + OPEN_INDENTED + CLOSED + CLOSED_INDENTED + NEAR + NEAR_INDENTED)
 
 
-def line_mark(*, reaches_edge: bool, indented: bool) -> str:
+def line_mark(*, reaches_edge: bool, indented: bool, near_edge: bool = False) -> str:
     """The mark of a typeset line from its geometry."""
     if reaches_edge:
         return OPEN_INDENTED if indented else OPEN
+    if near_edge:
+        return NEAR_INDENTED if indented else NEAR
     return CLOSED_INDENTED if indented else CLOSED
 
 
 def is_indented(mark: str) -> bool:
     """True for a typeset line that starts indented (a paragraph's first line, a centred line)."""
-    return mark in (OPEN_INDENTED, CLOSED_INDENTED)
+    return mark in (OPEN_INDENTED, CLOSED_INDENTED, NEAR_INDENTED)
 
 
 def page_marks(pages: Sequence[str], marks: Sequence[str]) -> list[str]:

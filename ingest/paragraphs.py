@@ -26,7 +26,7 @@ from typing import Sequence
 
 from ingest.dates import date_line
 from ingest.headings import is_toc_line, match_heading
-from ingest.layout import GEOMETRY, OPEN, OPEN_INDENTED, UNKNOWN, WHOLE, is_indented, page_marks
+from ingest.layout import GEOMETRY, NEAR, NEAR_INDENTED, OPEN, OPEN_INDENTED, UNKNOWN, WHOLE, is_indented, page_marks
 
 # Characters that end a paragraph when they end a line.
 _TERMINAL = "。！？：!?:…"  # not ；: a full line ending in ； goes on
@@ -74,6 +74,11 @@ def _has_open_bracket(text: str) -> bool:
     return any(text.count(opener) > text.count(closer) for opener, closer in _OPENERS.items())
 
 
+def _ends_inside_pair(text: str) -> bool:
+    """Whether ``text`` ends inside a 《title》, “quote” or bracket opened on it."""
+    return any(text.rfind(opener) > text.rfind(closer) for opener, closer in _OPENERS.items())
+
+
 def _ends_paragraph(text: str) -> bool:
     # "……。”" ends a paragraph too: look through closing quotes and brackets.
     stripped = text.rstrip(_CLOSERS)
@@ -90,8 +95,11 @@ def _is_title_continuation(previous: str, line: str) -> bool:
 
 
 def is_doc_number_line(line: str) -> bool:
-    """A line that is (or starts with, and is short) a 文号: "国防部发〔2012〕21号"."""
-    return bool(_DOC_NUMBER_START.match(line)) and len(line) <= _DOC_NUMBER_LINE_MAX
+    """A line that is a 文号 and nothing else: "国防部发〔2012〕21号" (a wrapped line that merely
+    starts with one, "府〔2019〕27 号），对本地…", is not)."""
+    stripped = line.strip()
+    match = _DOC_NUMBER_START.match(stripped)
+    return match is not None and match.end() == len(stripped) and len(stripped) <= _DOC_NUMBER_LINE_MAX
 
 
 def starts_block(line: str) -> bool:
@@ -107,6 +115,11 @@ def starts_block(line: str) -> bool:
 def _closes_line(line: str) -> bool:
     """A line that is complete by itself: a 文号, a date, a TOC entry."""
     return is_doc_number_line(line) or date_line(line) is not None or is_toc_line(line) or "\t" in line
+
+
+def _has_closed_heading(paragraph: str) -> bool:
+    """A heading paragraph without a full stop: it ends at its line end (its body follows)."""
+    return match_heading(paragraph) is not None and not any(stop in paragraph for stop in "。！？")
 
 
 def _clean_line(raw: str) -> str:
@@ -156,7 +169,15 @@ class _Joiner:
         if self.in_front_matter and _DOC_KIND_ENDINGS.search(paragraph):
             return False  # a finished title; the addressee line follows
         if last_mark in GEOMETRY and mark in GEOMETRY:
-            return last_mark in (OPEN, OPEN_INDENTED) and not is_indented(mark)
+            if is_indented(mark):
+                return False  # the next line opens a paragraph (or is centred)
+            if _ends_inside_pair(paragraph):
+                return True  # "…《政务数据大脑人" + "员账号…》": no paragraph ends inside a title
+            if last_mark in (NEAR, NEAR_INDENTED):
+                # Nearly full: a line of a ragged layout, or a paragraph's last line. It ended
+                # without closing punctuation and the next line opens nothing: it goes on.
+                return not _has_closed_heading(paragraph)
+            return last_mark in (OPEN, OPEN_INDENTED)
         return self._continues_plain(paragraph, last_line, line)
 
     def _continues_plain(self, paragraph: str, last_line: str, line: str) -> bool:

@@ -111,6 +111,7 @@ class _Reader:
         self.path, self.reader, self.document, self.limits = path, reader, document, limits
         self.warnings: list[str] = []
         self.ocr = False
+        self.silent_pictures: set[int] = set()  # pages whose pictures held no sentence
 
     def read(self) -> LoadedDocument:
         source = self.path.name
@@ -206,6 +207,8 @@ class _Reader:
 
             self.ocr = True
             found, marks = ocr_image(image)
+            if not found:
+                self.silent_pictures.add(index + 1)
             items += [(-top + 0.001 * i, left, text, mark or UNKNOWN) for i, (text, mark) in enumerate(zip(found, marks))]
         return items
 
@@ -216,6 +219,9 @@ class _Reader:
             self.warnings.append(f"{_describe_pages(figures)}是没有成句文字的图样，未编入索引")
         if pictures:
             self.warnings.append(f"{_describe_pages(pictures)}的图片经OCR识别（表格或文字），引用前请核对原件")
+        if self.silent_pictures:
+            pages = sorted(self.silent_pictures)
+            self.warnings.append(f"{_describe_pages(pages)}的图片没有成句文字（图样或图表），未编入索引")
 
 
 def _check_page(page: pypdf.PageObject, number: int, source: str, limits: LoadLimits) -> None:

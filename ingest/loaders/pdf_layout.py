@@ -10,6 +10,7 @@ page of short lines (a cover, a list) says nothing about the page width.
 from __future__ import annotations
 
 import bisect
+import math
 import statistics
 from dataclasses import dataclass
 
@@ -28,6 +29,13 @@ _GAP_FACTOR = 1.7
 # Lines needed at an edge position before it counts as the column's edge.
 _EDGE_SUPPORT = 3
 _MIN_CHARS_FOR_EDGES = 6
+# Share of the lines that must end at a position for it to be the column's right edge.
+_RIGHT_EDGE_SHARE = 0.1
+# A line ending within this many em of the edge may still be full (ragged or char-count layouts).
+_NEAR_EDGE_EM = 3.5
+# ... and within this many em when the document does not indent its paragraphs' first lines
+# (nothing else then shows where a paragraph starts: the text decides more often).
+_NEAR_EDGE_UNINDENTED_EM = 6.0
 # Text this many times larger or smaller than its neighbour is another line (a title).
 _SIZE_JUMP = 1.3
 
@@ -144,22 +152,25 @@ def _merge_same_baseline(lines: list[Line]) -> list[Line]:
     return merged
 
 
-def _supported_edge(values: list[float], tolerance: float, highest: bool) -> float | None:
-    """The highest (or lowest) value that at least ``_EDGE_SUPPORT`` values lie close to."""
+def _supported_edge(values: list[float], tolerance: float, highest: bool, support: int = _EDGE_SUPPORT) -> float | None:
+    """The highest (or lowest) value that at least ``support`` values lie close to."""
     ordered = sorted(values)
     for value in (reversed(ordered) if highest else ordered):
         near = bisect.bisect_right(ordered, value + tolerance) - bisect.bisect_left(ordered, value - tolerance)
-        if near >= _EDGE_SUPPORT:
+        if near >= support:
             return value
     return None
 
 
 @dataclass(frozen=True)
 class Column:
-    """The left and right edges of the text column (PDF points)."""
+    """The left and right edges of the text column (PDF points), and whether the document
+    marks its paragraphs with a first-line indent (most lines after a sentence end start
+    indented): where it does not, a line ending short of the edge says less."""
 
     left: float
     right: float
+    indents: bool = True
 
 
 def text_column(pages: list[list[Line]]) -> Column | None:
@@ -171,9 +182,23 @@ def text_column(pages: list[list[Line]]) -> Column | None:
         return None
     em = statistics.median(line.em for line in lines)
     left = _supported_edge([line.x0 for line in lines], 0.3 * em, highest=False)
-    right = _supported_edge([line.x1 for line in lines], 0.5 * em, highest=True)
-    return Column(left if left is not None else min(line.x0 for line in lines),
-                  right if right is not None else max(line.x1 for line in lines))
+    # The right edge is where many lines end (a tenth of them), not the one line that a long
+    # Latin word pushed past it.
+    support = max(_EDGE_SUPPORT, math.ceil(_RIGHT_EDGE_SHARE * len(lines)))
+    right = _supported_edge([line.x1 for line in lines], 0.5 * em, highest=True, support=support)
+    left = left if left is not None else min(line.x0 for line in lines)
+    right = right if right is not None else max(line.x1 for line in lines)
+    return Column(left, right, _uses_indents(pages, left))
+
+
+def _uses_indents(pages: list[list[Line]], left: float) -> bool:
+    starts = indented = 0
+    for page in pages:
+        for previous, line in zip(page, page[1:]):
+            if previous.text.rstrip("”’」』）)】》").endswith(("。", "！", "？")):
+                starts += 1
+                indented += line.x0 - left >= _INDENT_EM * line.em
+    return starts < _EDGE_SUPPORT or indented >= 0.5 * starts
 
 
 def _pitch(lines: list[Line]) -> float | None:
@@ -189,11 +214,13 @@ def page_marks(lines: list[Line], column: Column | None) -> str:
     pitch = _pitch(lines)
     marks = []
     for index, line in enumerate(lines):
-        reaches = column.right - line.x1 <= _EDGE_SLACK_EM * line.em
+        gap = column.right - line.x1
+        reaches = gap <= _EDGE_SLACK_EM * line.em
+        near = not reaches and gap <= (_NEAR_EDGE_EM if column.indents else _NEAR_EDGE_UNINDENTED_EM) * line.em
         following = lines[index + 1] if index + 1 < len(lines) else None
-        if reaches and following is not None and pitch is not None:
-            # A paragraph gap (or a header's gap) closes the line whatever its width.
-            reaches = line.middle - following.middle <= _GAP_FACTOR * pitch
+        if (reaches or near) and following is not None and pitch is not None \
+                and line.middle - following.middle > _GAP_FACTOR * pitch:
+            reaches = near = False  # a paragraph gap (or a header's gap) closes the line whatever its width
         indented = line.x0 - column.left >= _INDENT_EM * line.em
-        marks.append(line_mark(reaches_edge=reaches, indented=indented))
+        marks.append(line_mark(reaches_edge=reaches, indented=indented, near_edge=near))
     return "".join(marks)

@@ -118,3 +118,19 @@ def test_a_header_on_even_pages_only_is_still_a_running_header():
 
     pages = [f"GB/T 9704—2012\n第{n}页的正文。" if n % 2 == 0 else f"第{n}页的正文。\n— {n} —" for n in range(1, 8)]
     assert not any("GB/T" in page for page in strip_page_furniture(pages))
+
+
+def test_the_corpus_letter_pdf_keeps_the_paragraphs_its_docx_has():
+    """Geometry-based joining against the author's own paragraph marks (the DOCX twin)."""
+    from evals.layout_fidelity import boundary_scores
+    from ingest.chunk import ClauseChunker
+    from ingest.extract import extract
+    from ingest.loaders import load_file
+
+    formats = Path(__file__).resolve().parents[2] / "corpus" / "formats"
+    docx_paragraphs, pdf_paragraphs = (
+        extract("x", load_file(formats / f"004_342d9834cd5d19b4.{kind}"), ClauseChunker()).cleaned.text.split("\n")
+        for kind in ("docx", "pdf")
+    )
+    precision, recall = boundary_scores(docx_paragraphs, pdf_paragraphs)
+    assert precision >= 0.95 and recall >= 0.95

@@ -71,7 +71,7 @@ def _print_table(query: str, hits: list[Hit]) -> None:
         where = Text(f"{hit.doc.source}\n", style="bold")
         where.append(hit.doc.title or "", style="cyan")
         where.append(f"\n{hit.chunk.section_path or '—'}", style="green")
-        where.append(f"\np. {','.join(map(str, hit.chunk.pages))}", style="dim")
+        where.append(f"\np. {','.join(map(str, hit.chunk.pages)) or '—'}", style="dim")
         body = Text(hit.chunk.text)
         # Terms are the tokenizer's (normalised) forms; most occur verbatim in the text.
         body.highlight_words(hit.matched_terms, style="bold black on yellow")
