@@ -216,7 +216,7 @@ def test_cli_reports_every_hostile_file_and_stores_only_the_good_ones(data_dir: 
     errors = dict(line[len("error: "):].split(": ", 1) for line in result.stderr.splitlines()
                   if line.startswith("error: "))
     assert set(errors) == {"empty.txt", "fake.pdf", "noise.txt"}, result.stderr
-    assert "empty" in errors["empty.txt"] and "JPEG" in errors["fake.pdf"]
+    assert "为空" in errors["empty.txt"] and "JPEG" in errors["fake.pdf"]
     assert "duplicate" in result.stdout
     after = store_counts(data_dir)
     assert after.documents == before.documents + 3  # length-long.pdf, big5.txt (once: ../ resolved), long name

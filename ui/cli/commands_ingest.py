@@ -80,7 +80,7 @@ def ingest(
         help="Files parsed at once, each in its own process (default: POLICYQA_INGEST_WORKERS, 2).",
     ),
 ) -> None:
-    """Ingest documents (PDF, DOCX, TXT in any Chinese encoding, scans) into the store."""
+    """Ingest documents (PDF, DOCX, OFD, TXT in any Chinese encoding, scans) into the store."""
     from ingest.lock import ingest_lock
     from policyqa.errors import IndexBusyError
     from ui.cli.commands_search import report_refreshed
