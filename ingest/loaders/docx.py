@@ -43,4 +43,10 @@ class DocxLoader:
         pages = tuple("\n".join(text for text, _ in lines) for lines in body.pages)
         marks = tuple("".join(mark for _, mark in lines) for lines in body.pages)
         title = (document.core_properties.title or "").strip() or None
-        return LoadedDocument(source=path.name, pages=pages, marks=marks, paginated=body.paginated, title=title)
+        warnings = []
+        if body.read_pictures:
+            warnings.append(f"{body.read_pictures} 张图片经OCR识别（表格或文字），引用前请核对原件")
+        if body.silent_pictures:
+            warnings.append(f"{body.silent_pictures} 张图片没有成句文字（图样或图表），未编入索引")
+        return LoadedDocument(source=path.name, pages=pages, marks=marks, paginated=body.paginated, title=title,
+                              ocr=body.read_pictures > 0, warnings=tuple(warnings))

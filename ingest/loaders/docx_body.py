@@ -8,12 +8,14 @@ drops footnote references; this walker reads the XML itself.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from lxml import etree
+from PIL import Image
 
 from ingest.layout import NOTE, PARAGRAPH, TABLE_ROW, TOC
 from ingest.loaders.docx_numbering import NumberingRenderer
@@ -24,13 +26,19 @@ _FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relation
 _W_P, _W_TBL, _W_SDT, _W_R = qn("w:p"), qn("w:tbl"), qn("w:sdt"), qn("w:r")
 _W_T, _W_TAB, _W_BR, _W_CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
 _W_FOOTNOTE_REF, _W_RENDERED_BREAK = qn("w:footnoteReference"), qn("w:lastRenderedPageBreak")
+_A_BLIP, _R_EMBED = qn("a:blip"), qn("r:embed")
+# Pictures smaller than this (pixels, shorter side) are icons, seals or rules, not text.
+_MIN_PICTURE_PIXELS = 120
 
 
 @dataclass
 class Body:
-    """What the walk collected: lines with their marks, grouped into pages."""
+    """What the walk collected: lines with their marks, grouped into pages, and which
+    pictures were read by OCR (``read_pictures``) or held no sentence (``silent_pictures``)."""
 
     pages: list[list[tuple[str, str]]] = field(default_factory=lambda: [[]])
+    read_pictures: int = 0
+    silent_pictures: int = 0
 
     @property
     def paginated(self) -> bool:
@@ -102,10 +110,36 @@ class BodyWalker:
             kind = mark or (TOC if _TOC_STYLE.match(style or "") else PARAGRAPH)
             for line in (label + text).split("\n"):
                 body.add(line, kind)
+        self._pictures(p, body)
         for _ in range(breaks_after):
             body.new_page()
         if self._ends_section_on_new_page(p):
             body.new_page()
+
+    def _pictures(self, p, body: Body) -> None:
+        """OCR the pictures of a paragraph (a table pasted as an image); figures without
+        sentences are left out."""
+        for blip in p.iter(_A_BLIP):
+            part = self.document.part.related_parts.get(blip.get(_R_EMBED) or "")
+            blob = getattr(part, "blob", None)
+            if not blob:
+                continue
+            try:
+                image = Image.open(io.BytesIO(blob))
+                if min(image.size) < _MIN_PICTURE_PIXELS:
+                    continue
+                image.load()
+            except (OSError, ValueError, Image.DecompressionBombError):
+                continue  # not a raster image we can read (EMF/WMF, damaged)
+            from ingest.loaders.ocr import ocr_image  # heavy (onnxruntime): only for documents with pictures
+
+            lines, marks = ocr_image(image)
+            if not lines:
+                body.silent_pictures += 1
+                continue
+            body.read_pictures += 1
+            for line, mark in zip(lines, marks):
+                body.add(line, TABLE_ROW if mark == TABLE_ROW else PARAGRAPH)
 
     def _paragraph_text(self, p) -> tuple[str, int, int]:
         """The paragraph's visible text, and page breaks before / after its first character."""

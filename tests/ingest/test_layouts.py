@@ -2,8 +2,8 @@
 
 The fixtures are ingested through the real pipeline and scored by evals/layout_fidelity.py
 against their truth files: every paragraph boundary, table cell, clause path and metadata
-field must be right. The two fixtures that need OCR (a picture table, a sample-form page)
-are marked slow.
+field must be right. The three fixtures that need OCR (picture tables, a sample-form page, a
+chart) are marked slow.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ingest.loaders.ocr import holds_sentences, is_placeholder
 from ingest.paragraphs import join_lines
 from ingest.structure import iter_sections, parse_sections
 
-OCR_FIXTURES = {"gongwen_notice", "national_standard"}
+OCR_FIXTURES = {"gongwen_notice", "national_standard", "training_handout"}
 TRUTHS = sorted(FIXTURES.glob("*.truth.json"))
 
 
