@@ -181,8 +181,8 @@ _CN_VALUES = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"
 
 
 def ordinal(title: str) -> int | None:
-    """The number of a 第X章/节/条/部分 heading: "第二十三条" → 23, "第5条" → 5."""
-    match = re.match(rf"^第([{_CN_NUM}\d]+)", strip_markup(title))
+    """The number of a numbered heading: "第二十三条" → 23, "三、" → 3, "（十二）" → 12, "4." → 4."""
+    match = re.match(rf"^(?:第|[（(]\s*)?([{_CN_NUM}\d]+)", strip_markup(title))
     if match is None:
         return None
     digits = match.group(1)

@@ -134,6 +134,38 @@ class _Numbering:
         return number
 
 
+class _AnnexScope:
+    """Tells when a heading after an annex goes on with the body instead of the annex.
+
+    An annex holds what follows it, whatever its numbering (附件1's items 一、二、… are
+    not the report's chapters). But an attached table in the middle of a document
+    ("附表1 …") is followed by the body again: a heading that continues the body's own
+    count (三、 after the body's 二、) and whose kind the annex has not used itself ends it.
+    """
+
+    def __init__(self) -> None:
+        self.body_last: dict[str, int] = {}
+        self.inside: set[str] = set()
+
+    def resumes_body(self, node: _Node, stack: list[_Node]) -> bool:
+        if node.kind == "annex" or not any(open_node.kind == "annex" for open_node in stack):
+            return False
+        if node.kind in self.inside:
+            return False
+        number = ordinal(node.title)
+        return number is not None and self.body_last.get(node.kind) == number - 1
+
+    def seen(self, node: _Node, stack: list[_Node]) -> None:
+        if node.kind == "annex":
+            self.inside = set()
+        elif any(open_node.kind == "annex" for open_node in stack[:-1]):
+            self.inside.add(node.kind)
+        else:
+            number = ordinal(node.title)
+            if number is not None:
+                self.body_last[node.kind] = number
+
+
 def parse_sections(text: str, front_title: str | None = None, roles: str = "") -> tuple[Section, ...]:
     """The clause tree of ``text``; spans are offsets in ``text``.
 
@@ -149,6 +181,7 @@ def parse_sections(text: str, front_title: str | None = None, roles: str = "") -
     numbering = _Numbering([(found[1], paragraphs[i]) for i, found in enumerate(found_all) if found is not None])
     roots: list[_Node] = []
     stack: list[_Node] = []
+    annex = _AnnexScope()
     for index, (start, _) in enumerate(spans):
         if index in toc:
             continue
@@ -157,7 +190,10 @@ def parse_sections(text: str, front_title: str | None = None, roles: str = "") -
         number = numbering.accept(found[1], paragraph, stack) if found is not None else False
         if found is not None and number is not False:
             node = _Node(title=heading_title(paragraph), kind=found[1], start=start, number=number or None)
+            if annex.resumes_body(node, stack):
+                stack.clear()  # "附表1" in the middle, then "三、" after the body's "二、": the annex is over
             _attach(stack, roots, node)
+            annex.seen(node, stack)
         elif roots and _CLOSING.match(paragraph.strip()):
             roots.append(_Node(title=SIGNATURE_TITLE, kind="closing", start=start))
             stack = []

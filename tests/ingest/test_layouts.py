@@ -134,3 +134,11 @@ def test_the_corpus_letter_pdf_keeps_the_paragraphs_its_docx_has():
     )
     precision, recall = boundary_scores(docx_paragraphs, pdf_paragraphs)
     assert precision >= 0.95 and recall >= 0.95
+
+
+def test_a_table_attached_mid_document_does_not_swallow_the_chapters_after_it():
+    text = "某某报告\n一、基本情况\n正文。\n二、项目清单\n附表1 项目清单\n项目一。\n三、存在问题\n正文。\n附件\n1.名词解释\n2.项目表"
+    sections = parse_sections(text)
+    # 附表1 stands on its own (its place is not known when it starts); 三、 goes on with the body.
+    assert [s.title for s in sections] == ["正文", "一、基本情况", "二、项目清单", "附表1 项目清单", "三、存在问题", "附件"]
+    assert [c.title for c in sections[-1].children] == ["1.名词解释", "2.项目表"]
