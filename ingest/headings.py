@@ -35,6 +35,7 @@ LEVELS: dict[str, int] = {
 }
 
 _CN_NUM = "零〇一二三四五六七八九十百千两"
+_FOOTNOTE_CALL = re.compile("⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾")  # as ingest.footnotes writes them
 _MARKDOWN = re.compile(r"^\s*#{1,6}\s*|\*\*|__")
 # A table-of-contents entry ends in a leader (dots, tab) and a page number.
 _TOC_LINE = re.compile(r"(?:[.…·．]{2,}|\t|\s{3,})\s*\d{1,4}\s*$")
@@ -163,7 +164,7 @@ def heading_title(line: str) -> str:
     "（一）提供人工查询服务。针对部分老年人…" → "（一）提供人工查询服务"; letter-spaced
     titles are closed up ("前 言" → "前言").
     """
-    text = strip_markup(line)
+    text = _FOOTNOTE_CALL.sub("", strip_markup(line))  # "主要目标完成情况⁽²⁾": the call is no part of the title
     if re.fullmatch(r"[\u4e00-\u9fff](?:\s+[\u4e00-\u9fff]){1,3}", text):
         text = re.sub(r"\s+", "", text)
     for stop in ("。", "！", "？"):
