@@ -11,6 +11,8 @@ mark per line of each page (``LoadedDocument.marks``):
 - ``c`` / ``C``: a line that ends well short of the edge (or before a paragraph gap): the
   paragraph ends here;
 - ``p``: a whole paragraph (a DOCX paragraph, an HTML block): never joined to a neighbour;
+- ``s``: a line after a manual line break inside a DOCX paragraph (a title broken by hand,
+  a signature block): joined to the line before unless it opens a block or that line is complete;
 - ``t``: a whole table-of-contents entry (a DOCX TOC style);
 - ``r``: a whole table row, already written as "列名：值；列名：值";
 - ``n``: a whole footnote text;
@@ -26,6 +28,7 @@ OPEN, OPEN_INDENTED = "o", "O"
 CLOSED, CLOSED_INDENTED = "c", "C"
 NEAR, NEAR_INDENTED = "e", "E"
 PARAGRAPH = "p"
+SOFT_BREAK = "s"
 TOC = "t"
 TABLE_ROW = "r"
 NOTE = "n"

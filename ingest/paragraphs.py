@@ -26,7 +26,9 @@ from typing import Sequence
 
 from ingest.dates import date_line
 from ingest.headings import is_toc_line, match_heading
-from ingest.layout import GEOMETRY, NEAR, NEAR_INDENTED, OPEN, OPEN_INDENTED, UNKNOWN, WHOLE, is_indented, page_marks
+from ingest.layout import (
+    GEOMETRY, NEAR, NEAR_INDENTED, OPEN, OPEN_INDENTED, SOFT_BREAK, UNKNOWN, WHOLE, is_indented, page_marks,
+)
 
 # Characters that end a paragraph when they end a line.
 _TERMINAL = "。！？：!?:…"  # not ；: a full line ending in ； goes on
@@ -158,6 +160,10 @@ class _Joiner:
 
     def continues(self, paragraph: str, last_line: str, last_mark: str, line: str, mark: str) -> bool:
         """True when ``line`` (marked ``mark``) continues ``paragraph``, whose last line is ``last_line``."""
+        if mark == SOFT_BREAK:
+            # A manual break inside one Word paragraph: "关于…" + "…的通知" is one title, but
+            # "国防部" + "2012年6月29日" are a signature's two lines.
+            return not (_ends_paragraph(last_line) or _closes_line(last_line) or starts_block(line))
         if last_mark in WHOLE or mark in WHOLE:
             return False
         if _ends_paragraph(last_line) or _closes_line(last_line) or (len(paragraph) <= 80 and _closes_line(paragraph)):

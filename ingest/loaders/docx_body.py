@@ -17,7 +17,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 from PIL import Image
 
-from ingest.layout import NOTE, PARAGRAPH, TABLE_ROW, TOC
+from ingest.layout import NOTE, PARAGRAPH, SOFT_BREAK, TABLE_ROW, TOC
 from ingest.loaders.docx_numbering import NumberingRenderer
 from ingest.tables import Cell, Grid
 
@@ -108,8 +108,8 @@ class BodyWalker:
             label = self.numbering.label(paragraph)
             style = paragraph.style.name if paragraph.style is not None else ""
             kind = mark or (TOC if _TOC_STYLE.match(style or "") else PARAGRAPH)
-            for line in (label + text).split("\n"):
-                body.add(line, kind)
+            for number, line in enumerate((label + text).split("\n")):
+                body.add(line, kind if number == 0 or kind != PARAGRAPH else SOFT_BREAK)
         self._pictures(p, body)
         for _ in range(breaks_after):
             body.new_page()

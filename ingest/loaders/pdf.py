@@ -143,7 +143,7 @@ class _Reader:
                 elif grid.header_rows:
                     header = grid.column_names()
                 items += [(-box[3] + 0.001 * i, box[0], row, TABLE_ROW) for i, row in enumerate(grid.row_lines())]
-            found = self._pictures(index, lines[index], source)
+            found = self._pictures(index)
             if found:
                 pictures.append(index + 1)
             items += found
@@ -187,7 +187,7 @@ class _Reader:
         self.ocr = True
         return OcrPdfLoader(self.limits).read_page_marked(self.reader.pages[index], source)
 
-    def _pictures(self, index: int, lines: list[Line], source: str) -> list[tuple[float, float, str, str]]:
+    def _pictures(self, index: int) -> list[tuple[float, float, str, str]]:
         """OCR'd text of the pictures on a text page, placed where each picture stands."""
         items: list[tuple[float, float, str, str]] = []
         for obj in self.document[index].get_objects(max_depth=3):

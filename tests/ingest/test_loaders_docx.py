@@ -142,3 +142,21 @@ def test_chinese_clause_numbering_restarts_under_each_parent(tmp_path, top_forma
     assert load_file(path).pages[0].split("\n") == [
         "一、总体要求", "（一）指导思想", "（二）基本原则", "二、主要任务", "（一）夯实数字底座",
     ]
+
+
+def test_a_manual_line_break_inside_a_paragraph_joins_a_title_but_not_a_signature(tmp_path):
+    from ingest.paragraphs import join_lines
+
+    document = docx.Document()
+    title = document.add_paragraph("关于加强军队机关公文格式规范")
+    title.add_run().add_break()
+    title.add_run("管理工作的通知")
+    document.add_paragraph("正文。")
+    signature = document.add_paragraph("国防部")
+    signature.add_run().add_break()
+    signature.add_run("2012年6月29日")
+    path = tmp_path / "breaks.docx"
+    document.save(path)
+    loaded = load_file(path)
+    assert join_lines(loaded.pages, loaded.marks).text.split("\n") == [
+        "关于加强军队机关公文格式规范管理工作的通知", "正文。", "国防部", "2012年6月29日"]
