@@ -30,7 +30,8 @@ _DECORATED_PAGE_NUMBER = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_BARE_PAGE_NUMBER = re.compile(r"^[\[(（]?\d{1,4}[\])）]?$")
+# Bare numbers, and the Roman numerals of a standard's front matter (Ⅰ, Ⅱ, III).
+_BARE_PAGE_NUMBER = re.compile(r"^[\[(（]?(?:\d{1,4}|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]{1,4}|[IVX]{1,5})[\])）]?$")
 # Running headers and footers live in the first/last few lines of a page.
 _EDGE_LINES = 3
 _MIN_PAGES_FOR_REPEATS = 3

@@ -103,8 +103,9 @@ def _title_index(front: list[str]) -> tuple[int, str] | tuple[None, None]:
 def _find_doc_number(front: list[str]) -> str | None:
     for paragraph in front[:_HEAD_PARAGRAPHS]:
         number, rest = _split_doc_number(paragraph)
-        # The line is the 文号, or the 文号 glued to the title that follows it.
-        if number is not None and (not rest or _TITLE_ENDING.search(rest)):
+        # The line is the 文号, or the 文号 glued to the title that follows it, or to the
+        # 签发人 of a report to a higher authority ("…〔2012〕21号  签发人：张三").
+        if number is not None and (not rest or _TITLE_ENDING.search(rest) or rest.startswith("签发人")):
             return number
     return None
 

@@ -161,3 +161,8 @@ def test_without_a_title_line_the_title_comes_from_the_title_property_then_the_f
 ])
 def test_document_types_follow_the_title(title, doc_type):
     assert extract_metadata(f"{title}\n一、总则\n正文。", "x.txt")["doc_type"] == doc_type
+
+
+def test_a_doc_number_sharing_its_line_with_the_signer():
+    text = "某某市人民政府文件\n某府〔2024〕3号    签发人：张三\n某某市人民政府关于某事项的请示\n省人民政府：\n一、基本情况\n正文。"
+    assert extract_metadata(text, "x.pdf")["doc_number"] == "某府〔2024〕3号"
