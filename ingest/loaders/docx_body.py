@@ -46,9 +46,11 @@ class Body:
         return len(self.pages) > 1
 
     def add(self, text: str, mark: str) -> None:
+        """Append a line with its ``ingest.layout`` mark to the current page."""
         self.pages[-1].append((text, mark))
 
     def new_page(self) -> None:
+        """Start the next page (a page break was found)."""
         self.pages.append([])
 
 

@@ -53,6 +53,7 @@ class Line:
 
     @property
     def middle(self) -> float:
+        """The line's vertical centre."""
         return (self.bottom + self.top) / 2
 
 
