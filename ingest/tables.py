@@ -94,6 +94,9 @@ class Grid:
         names = self.column_names()
         lines = []
         for row in range(self.header_rows, self.height):
+            if self.names is not None and [cell_text(c.text) for c in self._row_cells(row)] == \
+                    [n for n in dict.fromkeys(names)]:
+                continue  # the header repeated at the top of a continuation page
             parts = []
             for cell in self._row_cells(row):
                 value = cell_text(cell.text)
