@@ -11,7 +11,8 @@ metadata, chunks) into a scratch store and compared with its truth file:
 - clause paths: share of the truth's paragraphs whose chunk carries the section path the
   author's headings give it;
 - metadata: the fields the document states (title, 文号, standard number, issuer,
-  addressee, date, type).
+  addressee, date, type);
+- notes: page-foot footnotes that come out as one paragraph each (their calls as ⁽n⁾).
 
     .venv/bin/python evals/layout_fidelity.py [-v]
 """
@@ -169,6 +170,7 @@ class Scores:
     absent_found: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    notes: tuple[int, int] = (0, 0)  # page-foot footnotes that came out as one paragraph each
 
     @property
     def metadata_right(self) -> list[str]:
@@ -181,8 +183,11 @@ def score_fixture(truth_path: Path, work: Path) -> Scores:
     started = time.perf_counter()
     ingested = ingest_fixture(truth_path.parent / truth["file"], work)
     paragraphs = ingested.text.split("\n")
-    # The truth lists tables apart; their "列名：值" rows are scored as cells, not paragraphs.
-    prose = [p for p in paragraphs if not _TABLE_ROW.match(p)]
+    # The truth lists tables apart (their "列名：值" rows are scored as cells) and page-foot
+    # footnotes apart (each must come out as one paragraph, wherever the page put it).
+    notes = {norm(note) for note in truth.get("notes", ())}
+    prose = [p for p in paragraphs if not _TABLE_ROW.match(p) and norm(p) not in notes]
+    missing_notes = sorted(notes - {norm(p) for p in paragraphs})
     precision, recall = boundary_scores(truth["paragraphs"], prose)
     cells = table_cell_accuracy(truth["tables"], paragraphs)
     right, total, misses = clause_path_accuracy(truth["clauses"], ingested)
@@ -191,7 +196,8 @@ def score_fixture(truth_path: Path, work: Path) -> Scores:
     flat = norm(ingested.text)
     absent = [s for s in truth.get("absent", ()) if norm(s) in flat]
     return Scores(truth_path.name.removesuffix(".truth.json"), precision, recall, cells, (right, total), metadata,
-                  absent, misses, time.perf_counter() - started)
+                  absent, misses + [f"footnote not a paragraph: {n}" for n in missing_notes],
+                  time.perf_counter() - started, (len(notes) - len(missing_notes), len(notes)))
 
 
 def score_all(work: Path | None = None) -> list[Scores]:
@@ -203,11 +209,13 @@ def score_all(work: Path | None = None) -> list[Scores]:
 
 def print_scores(scores: list[Scores], verbose: bool = False) -> None:
     """The per-fixture table (and, verbose, what was wrong)."""
-    print(f"{'fixture':30s} {'para P':>6s} {'para R':>6s} {'cells':>9s} {'clauses':>9s} {'metadata':>8s} {'s':>5s}")
+    print(f"{'fixture':30s} {'para P':>6s} {'para R':>6s} {'cells':>9s} {'clauses':>9s} {'metadata':>8s} "
+          f"{'notes':>5s} {'s':>5s}")
     for s in scores:
         cells = f"{s.cells[0]}/{s.cells[1]}" if s.cells[1] else "-"
+        notes = f"{s.notes[0]}/{s.notes[1]}" if s.notes[1] else "-"
         print(f"{s.name:30s} {s.precision:6.3f} {s.recall:6.3f} {cells:>9s} {s.clauses[0]:>4d}/{s.clauses[1]:<4d} "
-              f"{len(s.metadata_right)}/{len(s.metadata):<6d} {s.seconds:5.1f}")
+              f"{len(s.metadata_right)}/{len(s.metadata):<6d} {notes:>5s} {s.seconds:5.1f}")
         if verbose:
             for name, (want, got) in s.metadata.items():
                 if name not in s.metadata_right:

@@ -1,8 +1,9 @@
 """Footnotes recognised at ingest, by their shape and position, never by a pattern over answers.
 
 A footnote call is a small number in brackets set after a word or a sentence end
-("等级为“中”[1]。", "…改革。[2]") whose note exists: a line that *starts* with the same
-"[n]" (the note at the page foot or the document end, or a DOCX footnote). Both are
+("等级为“中”[1]。", "…改革。[2]"), or digits the PDF sets small and raised ("5.2%¹"),
+whose note exists: a line that *starts* with the same "[n]" (the note at the page foot,
+labelled so by the PDF loader, or at the document end, or a DOCX footnote). Both are
 rewritten to the superscript form ⁽¹⁾ the printed page shows, so later stages can tell a
 footnote from a bracketed year: "国能综通科技[2021]92号" has no note "[2021]" and a
 four-digit number, and stays exactly as printed.
@@ -19,9 +20,11 @@ from collections.abc import Sequence
 from ingest.layout import UNKNOWN, page_marks
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_PLAIN = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _NOTE_START = re.compile(r"^\s*[\[［](\d{1,3})[\]］]\s*")
-# A call: "[n]" not opening the line, not followed by a digit ("[2021]92号" is a 文号).
-_CALL = re.compile(r"(?<=\S)[\[［](\d{1,3})[\]］](?!\s*\d)")
+# A call: "[n]" not opening the line, not followed by a digit ("[2021]92号" is a 文号), or
+# digits set as superscripts (PDF loader) after anything but a Latin letter ("m²" is a unit).
+_CALL = re.compile(r"(?<=\S)[\[［](\d{1,3})[\]］](?!\s*\d)|(?<=[^\sA-Za-z])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?![⁾])")
 CALL_FORM = re.compile("⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾")
 
 
@@ -60,7 +63,7 @@ def rewrite_footnotes(pages: Sequence[str], marks: Sequence[str] = ()) -> tuple[
                     skip.add(following)
             split[p][i] = superscript(note.group(1)) + rest
             continue
-        split[p][i] = _CALL.sub(lambda m: superscript(m.group(1)) if m.group(1) in notes else m.group(0), line)
+        split[p][i] = _CALL.sub(lambda m: superscript(_number(m)) if _number(m) in notes else m.group(0), line)
     for p, lines in enumerate(split):
         kept = [(line, aligned[p][i] if i < len(aligned[p]) else UNKNOWN) for i, line in enumerate(lines)
                 if (p, i) not in skip]
@@ -69,7 +72,11 @@ def rewrite_footnotes(pages: Sequence[str], marks: Sequence[str] = ()) -> tuple[
     return tuple(out_pages), tuple(out_marks), len(notes)
 
 
+def _number(match: re.Match[str]) -> str:
+    return match.group(1) or match.group(2).translate(_PLAIN)
+
+
 def _has_call(split: list[list[str]], number: str) -> bool:
     """Whether some line calls note ``number`` (a label alone is no footnote)."""
-    return any(m.group(1) == number for lines in split for line in lines
+    return any(_number(m) == number for lines in split for line in lines
                if not _NOTE_START.match(line) for m in _CALL.finditer(line))

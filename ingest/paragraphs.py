@@ -27,7 +27,7 @@ from typing import Sequence
 from ingest.dates import date_line
 from ingest.headings import is_toc_line, match_heading
 from ingest.layout import (
-    GEOMETRY, NEAR, NEAR_INDENTED, OPEN, OPEN_INDENTED, SOFT_BREAK, UNKNOWN, WHOLE, is_indented, page_marks,
+    GEOMETRY, NEAR, NEAR_INDENTED, NOTE, OPEN, OPEN_INDENTED, SOFT_BREAK, UNKNOWN, WHOLE, is_indented, page_marks,
 )
 
 # Characters that end a paragraph when they end a line.
@@ -219,35 +219,49 @@ def join_lines(pages: Sequence[str], marks: Sequence[str] = (), paginated: bool 
 
     paragraphs: list[str] = []
     roles: list[str] = []
+    length = 0  # len("\n".join(paragraphs))
     page_starts: list[int | None] = [None] * len(pages)
-    offset = 0  # length of "\n".join(paragraphs) so far, current paragraph included
-    current = ""
-    current_role = UNKNOWN
+    current, current_role = "", UNKNOWN
     last_line, last_mark = "", UNKNOWN
+    # Footnotes at a page foot wait until the paragraph they interrupt has ended (it may go on
+    # on the next page); they follow it.
+    deferred: list[str] = []
+
+    def emit(paragraph: str, role: str) -> None:
+        nonlocal length
+        length += (1 if paragraphs else 0) + len(paragraph)
+        paragraphs.append(paragraph)
+        roles.append(role)
+
     for page_no, line, mark in entries:
         if not line:
             continue
+        if mark == NOTE and current and not _ends_paragraph(current):
+            deferred.append(line)
+            continue
+        opening = length + (1 if paragraphs else 0)  # where a paragraph started now would begin
         if current and joiner.continues(current, last_line, last_mark, line, mark):
             glue = _joiner(current, line)
+            position = opening + len(current) + len(glue)
             current += glue + line
-            position = offset + len(glue)
-            offset += len(glue) + len(line)
         else:
             if current:
-                paragraphs.append(current)
-                roles.append(current_role)
+                emit(current, current_role)
                 joiner.paragraph_done(current)
-                offset += 1  # the "\n" between paragraphs
+                for note in deferred:
+                    emit(note, NOTE)
+                deferred = []
+                opening = length + 1
             current = line
             current_role = mark if mark in WHOLE and mark != "p" else UNKNOWN
-            position = offset
-            offset += len(line)
+            position = opening
         last_line, last_mark = line, mark
         if page_starts[page_no] is None:
             page_starts[page_no] = position
     if current:
-        paragraphs.append(current)
-        roles.append(current_role)
+        emit(current, current_role)
+    for note in deferred:
+        emit(note, NOTE)
     text = "\n".join(paragraphs)
     if not paginated:
         return CleanedText(text=text, page_starts=(), roles="".join(roles))

@@ -10,6 +10,7 @@ page is OCR'd whole. OCR'd pictures without sentences (sample forms, charts) are
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdf
@@ -17,7 +18,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
 
-from ingest.layout import TABLE_ROW, UNKNOWN
+from ingest.clean import is_page_number
+from ingest.layout import NOTE, TABLE_ROW, UNKNOWN
 from ingest.limits import LoadLimits
 from ingest.loaders.pdf_layout import Line, page_lines, page_marks, text_column
 from ingest.tables import Grid
@@ -29,6 +31,12 @@ from policyqa.records import LoadedDocument
 _MIN_TEXT_CHARS_PER_PAGE = 20
 # Pages drawing fewer path objects than this hold no ruled table (pdfplumber is skipped).
 _MIN_PATHS_FOR_TABLE = 6
+# Footnotes sit below the body after a gap of this many line pitches; their labels are the
+# numbers of the calls on the page, set as superscripts or plain.
+_NOTE_GAP = 1.5
+_SUPERSCRIPT_CALL = re.compile(r"(?<=[^\sA-Za-z])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})")
+_NOTE_LABEL = re.compile(r"^\s*(?:([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})|(\d{1,3}))(?=\s*[^\s\d.．、,，)）%])")
+_PLAIN_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # A picture on a text page is OCR'd when it is at least this big (points and pixels).
 _MIN_PICTURE_POINTS = 60
 _MIN_PICTURE_PIXELS = 120
@@ -148,6 +156,7 @@ class _Reader:
                 pictures.append(index + 1)
             items += found
             items.sort(key=lambda item: (item[0], item[1]))
+            items = _foot_notes(items)
             pages.append("\n".join(item[2] for item in items))
             marks.append("".join(item[3] for item in items))
             if not tables.get(index) or not items or items[-1][3] != TABLE_ROW:
@@ -222,6 +231,34 @@ class _Reader:
         if self.silent_pictures:
             pages = sorted(self.silent_pictures)
             self.warnings.append(f"{_describe_pages(pages)}的图片没有成句文字（图样或图表），未编入索引")
+
+
+def _foot_notes(items: list[tuple[float, float, str, str]]) -> list[tuple[float, float, str, str]]:
+    """Label the page's footnotes: below the last footnote call, after a gap, a line that
+    starts with a called number is a note ("1地区生产总值…" → "[1]地区生产总值…", marked
+    a note); the lines under it, up to the next note or the page number, go on with it."""
+    calls = {m.translate(_PLAIN_DIGITS) for _, _, text, _ in items for m in _SUPERSCRIPT_CALL.findall(text)}
+    if not calls:
+        return items
+    last_call = max(i for i, (_, _, text, _) in enumerate(items) if _SUPERSCRIPT_CALL.search(text))
+    steps = sorted(b[0] - a[0] for a, b in zip(items, items[1:]) if b[0] > a[0])
+    pitch = steps[len(steps) // 2] if steps else 0.0
+    out, in_notes = list(items[: last_call + 1]), False
+    for index in range(last_call + 1, len(items)):
+        top, x0, text, mark = items[index]
+        label = _NOTE_LABEL.match(text)
+        number = label and (label.group(1) or label.group(2) or "").translate(_PLAIN_DIGITS)
+        after_gap = in_notes or top - items[index - 1][0] > _NOTE_GAP * pitch
+        if label is not None and number in calls and after_gap:
+            out.append((top, x0, f"[{number}]{text[label.end():].strip()}", NOTE))
+            in_notes = True
+        elif in_notes and not is_page_number(text, at_page_edge=True) and out[-1][3] == NOTE:
+            last = out[-1]
+            out[-1] = (last[0], last[1], last[2] + text.strip(), NOTE)  # a note's next line
+        else:
+            in_notes = in_notes and not is_page_number(text, at_page_edge=True)
+            out.append(items[index])
+    return out
 
 
 def _check_page(page: pypdf.PageObject, number: int, source: str, limits: LoadLimits) -> None:

@@ -36,6 +36,10 @@ _NEAR_EDGE_EM = 3.5
 # ... and within this many em when the document does not indent its paragraphs' first lines
 # (nothing else then shows where a paragraph starts: the text decides more often).
 _NEAR_EDGE_UNINDENTED_EM = 6.0
+# A digit at most this share of the line's size, raised this share of it, is a superscript.
+_SUPERSCRIPT_SIZE = 0.75
+_SUPERSCRIPT_RISE = 0.2
+_TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # Text this many times larger or smaller than its neighbour is another line (a title).
 _SIZE_JUMP = 1.3
 
@@ -124,17 +128,32 @@ def _make_line(chars: list[tuple[str, Box, float]]) -> Line | None:
     visible = [(c, box, size) for c, box, size in chars if not c.isspace() and box[2] > box[0]]
     if not visible:
         return None
-    text = "".join(c for c, _, _ in chars).strip()
     sizes = [size for _, _, size in visible if size > 0]
     em = statistics.median(sizes) if sizes else max(box[3] - box[1] for _, box, _ in visible)
+    em = em or 10.0
+    text = "".join(_superscripts(chars, em)).strip()
     return Line(
         text=text,
         x0=min(box[0] for _, box, _ in visible),
         x1=max(box[2] for _, box, _ in visible),
         bottom=min(box[1] for _, box, _ in visible),
         top=max(box[3] for _, box, _ in visible),
-        em=em or 10.0,
+        em=em,
     )
+
+
+def _superscripts(chars: list[tuple[str, Box, float]], em: float) -> list[str]:
+    """The line's characters, digits set small and raised written as superscripts ("m²", a
+    footnote call "5.2%¹"), as the page shows them."""
+    normal = [box[1] for c, box, size in chars if not c.isspace() and size >= 0.9 * em]
+    if not normal:
+        return [c for c, _, _ in chars]
+    baseline = statistics.median(normal)
+    out = []
+    for char, box, size in chars:
+        raised = char.isdigit() and 0 < size <= _SUPERSCRIPT_SIZE * em and box[1] >= baseline + _SUPERSCRIPT_RISE * em
+        out.append(char.translate(_TO_SUPERSCRIPT) if raised else char)
+    return out
 
 
 def _merge_same_baseline(lines: list[Line]) -> list[Line]:

@@ -71,3 +71,21 @@ def test_docx_footnotes_are_numbered_in_call_order(tmp_path):
     pages, marks, count = rewrite_footnotes(loaded.pages, loaded.marks)
     assert count == 1
     assert pages[0].split("\n") == ["全省地区生产总值增长5.2%⁽¹⁾。", "⁽¹⁾按不变价格计算。"]
+
+
+def test_superscript_calls_from_a_pdf_and_units_set_as_superscripts():
+    text = "增长5.2%¹，纸张定量为60g/m²的胶版纸。\n[1]按不变价格计算。\n[2]见附表。"
+    first, note, _ = rewritten(text).split("\n")
+    assert first == "增长5.2%⁽¹⁾，纸张定量为60g/m²的胶版纸。"  # "m²" is a unit, though a note [2] exists
+    assert note == "⁽¹⁾按不变价格计算。"
+
+
+def test_a_page_foot_note_waits_for_the_paragraph_it_interrupts():
+    pages = ["一、总体情况\n全年一般公共预算收入增长百分之六点八⁽¹⁾，税收收入占比提高，财政运行\n⁽¹⁾增幅按同口径计算。",
+             "总体平稳，民生支出占比保持在八成左右。\n二、主要任务"]
+    cleaned = join_lines(pages, ["cOn", "cc"])
+    assert cleaned.text.split("\n") == [
+        "一、总体情况", "全年一般公共预算收入增长百分之六点八⁽¹⁾，税收收入占比提高，财政运行总体平稳，民生支出占比保持在八成左右。",
+        "⁽¹⁾增幅按同口径计算。", "二、主要任务"]
+    assert cleaned.roles == "..n."
+    assert cleaned.text[cleaned.page_starts[1]:].startswith("总体平稳")

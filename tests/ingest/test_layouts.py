@@ -39,6 +39,7 @@ def test_hard_fixture_is_ingested_as_its_author_meant(truth, tmp_path):
     wrong = {name: pair for name, pair in scores.metadata.items() if name not in scores.metadata_right}
     assert not wrong, wrong
     assert not scores.absent_found
+    assert scores.notes[0] == scores.notes[1], scores.misses
 
 
 def paragraphs(text: str) -> list[str]:
