@@ -31,6 +31,10 @@ from policyqa.records import LoadedDocument
 _MIN_TEXT_CHARS_PER_PAGE = 20
 # Pages drawing fewer path objects than this hold no ruled table (pdfplumber is skipped).
 _MIN_PATHS_FOR_TABLE = 6
+# Pictures on text pages OCR'd per document (each costs a second or two), and the share of
+# the read's time limit that finding ruled tables may take.
+_MAX_PICTURES = 60
+_TABLE_TIME_SHARE = 0.3
 # Footnotes sit below the body after a gap of this many line pitches; their labels are the
 # numbers of the calls on the page, set as superscripts or plain.
 _NOTE_GAP = 1.5
@@ -120,6 +124,7 @@ class _Reader:
         self.warnings: list[str] = []
         self.ocr = False
         self.silent_pictures: set[int] = set()  # pages whose pictures held no sentence
+        self.pictures_read = self.pictures_skipped = 0
 
     def read(self) -> LoadedDocument:
         source = self.path.name
@@ -185,10 +190,14 @@ class _Reader:
         from ingest.loaders.pdf_tables import find_tables
 
         try:
-            return find_tables(self.path, candidates)
+            # Tables get a share of the read's time limit; the rest of the pages keep their text.
+            found, stopped = find_tables(self.path, candidates, budget_s=self.limits.timeout_s * _TABLE_TIME_SHARE)
         except Exception as exc:  # noqa: BLE001 - a table finder failure costs the tables, not the file
             self.warnings.append(f"表格识别失败（{type(exc).__name__}），表格按普通文字读取")
             return {}
+        if stopped is not None:
+            self.warnings.append(f"表格识别用时达到上限，第 {stopped + 1} 页起的表格按普通文字读取")
+        return found
 
     def _ocr_page(self, index: int, source: str) -> tuple[str, str, bool]:
         from ingest.loaders.ocr import OcrPdfLoader  # heavy (onnxruntime): only for scans
@@ -212,8 +221,12 @@ class _Reader:
                 image = obj.get_bitmap(render=False).to_pil()
             except pdfium.PdfiumError:
                 continue
+            if self.pictures_read >= _MAX_PICTURES:
+                self.pictures_skipped += 1
+                continue
             from ingest.loaders.ocr import ocr_image
 
+            self.pictures_read += 1
             self.ocr = True
             found, marks = ocr_image(image)
             if not found:
@@ -228,6 +241,8 @@ class _Reader:
             self.warnings.append(f"{_describe_pages(figures)}是没有成句文字的图样，未编入索引")
         if pictures:
             self.warnings.append(f"{_describe_pages(pictures)}的图片经OCR识别（表格或文字），引用前请核对原件")
+        if self.pictures_skipped:
+            self.warnings.append(f"图片过多，另有 {self.pictures_skipped} 张图片未经OCR识别")
         if self.silent_pictures:
             pages = sorted(self.silent_pictures)
             self.warnings.append(f"{_describe_pages(pages)}的图片没有成句文字（图样或图表），未编入索引")
