@@ -1,9 +1,12 @@
-"""Format fidelity: how much of each document's TXT text every other format of it recovers.
+"""Format fidelity: how much of each document's TXT text every other format of it recovers,
+and how the hard layout fixtures come out (paragraphs, tables, clause paths, metadata).
 
 For each PDF and DOCX in ``corpus/formats`` (and the scanned PDF, through OCR in the sandbox)
 prints the Indel similarity (2·LCS / total length) between its cleaned text and its TXT
 twin's, whitespace removed; the GB18030 file is compared page for page. Issue 2's targets:
-≥ 0.97 for text layers, ≥ 0.85 for OCR.
+≥ 0.97 for text layers, ≥ 0.85 for OCR. Then, per fixture of ``tests/fixtures/layouts``
+(issue 22), ``evals/layout_fidelity.py``'s paragraph-boundary precision/recall, table-cell
+accuracy, clause-path accuracy and metadata fields right.
 
     .venv/bin/python evals/format_fidelity.py            # add --no-ocr to skip the scan (~20 s)
 """
@@ -55,6 +58,8 @@ def scanned_expected_text() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-ocr", action="store_true", help="skip the scanned PDF")
+    parser.add_argument("--no-layouts", action="store_true", help="skip the hard layout fixtures")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list what the fixtures got wrong")
     args = parser.parse_args(argv)
     print(f"{'file':42s} {'pages':>5s} {'chars':>7s} {'similarity':>10s} {'target':>6s} {'seconds':>7s}")
     for path in sorted(FORMATS.iterdir()):
@@ -73,6 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         text = flat_text(loaded.pages)
         print(f"{path.name:42s} {len(loaded.pages):5d} {len(text):7d} {similarity(text, expected):10.4f} "
               f"{target:6.2f} {time.perf_counter() - started:7.1f}")
+    if not args.no_layouts:
+        from evals.layout_fidelity import print_scores, score_all
+
+        print()
+        print_scores(score_all(), verbose=args.verbose)
     return 0
 
 

@@ -200,7 +200,8 @@ class ClauseChunker:
             limit = left + self.size
             cut = None
             for match in _CLAUSE_END.finditer(text, left + self.size // 2, limit):
-                if depths[match.end() - 1] == 0:
+                # "256,156.61": an ASCII comma between digits is a thousands separator.
+                if depths[match.end() - 1] == 0 and _safe_cut(text, match.end(), depths):
                     cut = match.end()
             if cut is None:
                 # No clause break: the last position that does not split a number or pair.

@@ -12,6 +12,9 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
+from ingest.headings import match_heading
+from ingest.layout import UNKNOWN, page_marks
+
 # Zero-width characters, soft hyphen, bidi embeddings/overrides/isolates, BOM.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
@@ -27,11 +30,19 @@ _DECORATED_PAGE_NUMBER = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_BARE_PAGE_NUMBER = re.compile(r"^[\[(（]?\d{1,4}[\])）]?$")
+# Bare numbers, and the Roman numerals of a standard's front matter (Ⅰ, Ⅱ, III).
+_BARE_PAGE_NUMBER = re.compile(r"^[\[(（]?(?:\d{1,4}|[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]{1,4}|[IVX]{1,5})[\])）]?$")
 # Running headers and footers live in the first/last few lines of a page.
 _EDGE_LINES = 3
 _MIN_PAGES_FOR_REPEATS = 3
 _MAX_FURNITURE_LENGTH = 60
+# A header that repeats at one edge of only two pages must be shorter than this.
+_MAX_HEADER_LENGTH = 40
+_IDEOGRAPH = "\u3400-\u9fff\uf900-\ufaff"
+# Three or more single ideographs each separated by spaces ("标 点 符 号"), not touching
+# another ideograph on either side (so "东莞 市 政府" from PDF extraction stays).
+_SPACED_RUN = re.compile(rf"(?<![{_IDEOGRAPH}])[{_IDEOGRAPH}](?:[ \u3000]{{1,3}}[{_IDEOGRAPH}]){{2,}}(?![{_IDEOGRAPH}])")
+_SPACED_PAIR = re.compile(rf"[{_IDEOGRAPH}][ \u3000]{{1,4}}[{_IDEOGRAPH}]")
 
 
 @lru_cache(maxsize=1)
@@ -93,20 +104,99 @@ def _furniture_key(line: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", line))
 
 
-def _edge_indexes(lines: list[str]) -> list[int]:
+def _edges(lines: list[str]) -> tuple[list[int], list[int]]:
+    """Indexes of the first and of the last few non-empty lines of a page."""
     filled = [i for i, line in enumerate(lines) if line.strip()]
-    return sorted(set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]))
+    # On a short page the two edges must not overlap, or a line is both header and footer.
+    count = min(_EDGE_LINES, max(1, len(filled) // 2))
+    return filled[:count], filled[-count:]
+
+
+def _edge_indexes(lines: list[str]) -> list[int]:
+    top, bottom = _edges(lines)
+    return sorted(set(top + bottom))
+
+
+def _may_repeat_at_one_edge(line: str) -> bool:
+    """A short line that is no clause heading and no sentence: a header seen on two pages counts.
+
+    Two annexes each opening a page ("附件1", "附件2") share a key but are headings.
+    """
+    stripped = line.strip()
+    return (len(stripped) <= _MAX_HEADER_LENGTH and not stripped.endswith(tuple("。；，：:"))
+            and match_heading(stripped) is None)
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
-    """Keys of edge lines that recur on most pages (running headers/footers)."""
+    """Keys of edge lines that recur as running headers/footers.
+
+    A line at a page edge on most pages is furniture (the classic rule); so is a short line
+    at the same edge (top or bottom) of two or more pages of a longer document, because a
+    header printed on even pages only, or from chapter two on, is still a header.
+    """
     if len(pages) < _MIN_PAGES_FOR_REPEATS:
         return set()
-    counts: Counter[str] = Counter()
+    anywhere: Counter[str] = Counter()
+    same_edge: Counter[tuple[str, str]] = Counter()
+    shape: dict[str, str] = {}
     for lines in pages:
-        counts.update({_furniture_key(lines[i]) for i in _edge_indexes(lines) if len(lines[i].strip()) <= _MAX_FURNITURE_LENGTH})
+        top, bottom = _edges(lines)
+        keys = set()
+        for side, indexes in (("top", top), ("bottom", bottom)):
+            side_keys = {_furniture_key(lines[i]) for i in indexes if len(lines[i].strip()) <= _MAX_FURNITURE_LENGTH}
+            same_edge.update((side, key) for key in side_keys)
+            keys |= side_keys
+            for i in indexes:
+                shape.setdefault(_furniture_key(lines[i]), lines[i])
+        anywhere.update(keys)
     threshold = max(_MIN_PAGES_FOR_REPEATS, (len(pages) + 1) // 2)
-    return {key for key, count in counts.items() if key and count >= threshold}
+    running = {key for key, count in anywhere.items() if key and count >= threshold}
+    running |= {key for (_, key), count in same_edge.items()
+                if key and count >= 2 and _may_repeat_at_one_edge(shape[key])}
+    return running
+
+
+def collapse_letter_spacing(line: str) -> str:
+    """Close up letter-spaced words: "标 点 符 号" → "标点符号", a line "前 言" → "前言".
+
+    Word's character spacing and typed spaces both come out of a PDF as spaces between
+    single ideographs; a query for 标点符号 must still find them. Runs of three or more
+    single ideographs are closed up anywhere, two only when they are the whole line.
+    """
+    stripped = line.strip()
+    if _SPACED_PAIR.fullmatch(stripped):
+        return re.sub(r"\s+", "", stripped)
+    return _SPACED_RUN.sub(lambda match: re.sub(r"[ \u3000]+", "", match.group(0)), line)
+
+
+def clean_pages(pages: Sequence[str], marks: Sequence[str] = ()) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """``strip_page_furniture`` that keeps the layout marks aligned and returns what it dropped.
+
+    Returns ``(pages, marks, furniture)``; ``furniture`` holds the running header/footer
+    lines removed (metadata may read a standard's number from them).
+    """
+    split = [repair_characters(page).split("\n") for page in pages]
+    aligned = page_marks(pages, marks)
+    running = _running_lines(split)
+    paginated = len(split) > 1
+    cleaned, kept_marks, furniture = [], [], []
+    for lines, mark in zip(split, aligned):
+        edges = set(_edge_indexes(lines))
+        # A bare number is a page number only as the very first/last line of a real page;
+        # a single-page text (TXT, DOCX) has no page edges, only body lines.
+        outermost = _outermost_indexes(lines) if paginated else set()
+        kept, kept_mark = [], []
+        for i, line in enumerate(lines):
+            if is_page_number(line, at_page_edge=i in outermost):
+                continue
+            if i in edges and _furniture_key(line) in running:
+                furniture.append(line.strip())
+                continue
+            kept.append(collapse_letter_spacing(line))
+            kept_mark.append(mark[i] if i < len(mark) else UNKNOWN)
+        cleaned.append("\n".join(kept))
+        kept_marks.append("".join(kept_mark))
+    return tuple(cleaned), tuple(kept_marks), tuple(furniture)
 
 
 def strip_page_furniture(pages: Sequence[str]) -> tuple[str, ...]:
@@ -115,21 +205,6 @@ def strip_page_furniture(pages: Sequence[str]) -> tuple[str, ...]:
     Returns one string per input page (pages stay aligned with page numbers). Text
     files converted from PDF carry page numbers mid-text, so decorated numbers such as
     "— 5 —" are dropped anywhere, bare digits only as a page's first/last line.
+    Letter-spaced words are closed up (``collapse_letter_spacing``).
     """
-    split = [repair_characters(page).split("\n") for page in pages]
-    running = _running_lines(split)
-    paginated = len(split) > 1
-    cleaned = []
-    for lines in split:
-        edges = set(_edge_indexes(lines))
-        # A bare number is a page number only as the very first/last line of a real page;
-        # a single-page text (TXT, DOCX) has no page edges, only body lines.
-        outermost = _outermost_indexes(lines) if paginated else set()
-        kept = [
-            line
-            for i, line in enumerate(lines)
-            if not is_page_number(line, at_page_edge=i in outermost)
-            and not (i in edges and _furniture_key(line) in running)
-        ]
-        cleaned.append("\n".join(kept))
-    return tuple(cleaned)
+    return clean_pages(pages)[0]

@@ -66,7 +66,7 @@ def _busy_message(path: Path, wait_s: float) -> str:
         holder = path.read_text("utf-8").strip()
     except OSError:
         holder = ""
-    who = f" (pid {holder})" if holder.isdigit() else ""
-    waited = f" after waiting {wait_s:g} s" if wait_s > 0 else ""
-    return (f"another ingest is running in {path.parent}{who}{waited}; "
-            "wait for it to finish or retry with --wait SECONDS")
+    who = f"（进程 {holder}）" if holder.isdigit() else ""
+    waited = f"，已等待 {wait_s:g} 秒" if wait_s > 0 else ""
+    return (f"{path.parent} 中另一个入库任务正在运行{who}{waited}；"
+            "请等它结束，或用 --wait 秒数 重试")

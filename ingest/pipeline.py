@@ -19,14 +19,11 @@ from typing import Literal
 from tqdm import tqdm
 
 from ingest.chunk import ClauseChunker
-from ingest.clean import strip_page_furniture
+from ingest.extract import INGEST_RULES_VERSION, extract
 from ingest.limits import LoadLimits
-from ingest.metadata import extract_metadata
-from ingest.paragraphs import join_lines
 from ingest.reader import FileRead, Planner, read_ahead
 from ingest.sandbox import load_file_isolated
 from ingest.store import DocumentStore
-from ingest.structure import parse_sections
 from policyqa.errors import IngestError, NotFoundError, ResourceLimitError
 from policyqa.faults import crash_point
 from policyqa.records import DocumentInfo, LoadedDocument
@@ -156,7 +153,7 @@ class Ingestor:
         except OSError as exc:
             return FileReport(source=path.name, status="failed", error=exc.strerror or str(exc), path=str(path))
         except Exception as exc:  # noqa: BLE001 - one file's surprise must not end the whole run
-            reason = f"unexpected error while processing: {type(exc).__name__}: {exc}"
+            reason = f"处理时发生意外错误：{type(exc).__name__}：{exc}"
             return FileReport(source=path.name, status="failed", error=reason, path=str(path))
 
     def _batch_planner(self) -> Planner:
@@ -187,7 +184,8 @@ class Ingestor:
         # its turn instead, when the store says what it really is.
         doc_id = doc_id_for(path)
         try:
-            if self.store.get_document(doc_id).content_hash == content_hash:
+            stored = self.store.get_document(doc_id)
+            if stored.content_hash == content_hash and stored.ingest_rules >= INGEST_RULES_VERSION:
                 return False
         except NotFoundError:
             pass
@@ -206,19 +204,46 @@ class Ingestor:
     def _load(self, path: Path) -> LoadedDocument:
         return load_file_isolated(path, self.limits)
 
-    def _ingest(self, path: Path, read: FileRead | None = None) -> FileReport:
+    def refresh_stale(self) -> list[FileReport]:
+        """Extract again, from their kept originals, the documents stored with older ingest rules.
+
+        Each keeps its doc_id, access level and recorded path; one whose original is gone
+        stays as stored and is reported failed.
+        """
+        reports = []
+        for info in self.store.stale_documents(INGEST_RULES_VERSION):
+            kept = self.files_dir / info.doc_id / info.source if self.files_dir is not None else None
+            original = kept if kept is not None and kept.is_file() else Path(info.path)
+            if not original.is_file():
+                reports.append(FileReport(source=info.source, status="failed", doc_id=info.doc_id, path=info.path,
+                                          error="原件已不在，无法按新入库规则重新提取；请重新上传该文件"))
+                continue
+            try:
+                reports.append(self._ingest(original, doc_id=info.doc_id, keep_path=True))
+            except IngestError as exc:
+                reports.append(FileReport(source=info.source, status="failed", doc_id=info.doc_id, error=exc.reason,
+                                          path=info.path))
+            except Exception as exc:  # noqa: BLE001 - one document's surprise must not end the refresh
+                reports.append(FileReport(source=info.source, status="failed", doc_id=info.doc_id, path=info.path,
+                                          error=f"处理时发生意外错误：{type(exc).__name__}：{exc}"))
+        return reports
+
+    def _ingest(self, path: Path, read: FileRead | None = None, doc_id: str | None = None,
+                keep_path: bool = False) -> FileReport:
         source = path.name
         content_hash = read.content_hash if read is not None else None
         if content_hash is None:
             if not path.is_file():
-                raise IngestError(source, "not a readable file")
+                raise IngestError(source, "不是可读取的文件")
             content_hash = content_hash_of(path)
-        doc_id = doc_id_for(path)
+        doc_id = doc_id or doc_id_for(path)
         try:
             existing: DocumentInfo | None = self.store.get_document(doc_id)
         except NotFoundError:
             existing = None
-        if existing is not None and existing.content_hash == content_hash:
+        stale = existing is not None and existing.content_hash == content_hash and \
+            existing.ingest_rules < INGEST_RULES_VERSION
+        if existing is not None and existing.content_hash == content_hash and not stale:
             self._repair_original(path, doc_id)
             changed = self._access_change(existing)
             if changed:
@@ -231,7 +256,7 @@ class Ingestor:
         if twin is not None and twin.doc_id != doc_id:
             return FileReport(
                 source=source, status="duplicate", doc_id=twin.doc_id, chunks=twin.chunks, pages=twin.pages,
-                ocr=twin.ocr, warnings=(f"identical to the stored {twin.source}",), path=str(path),
+                ocr=twin.ocr, warnings=(f"与已入库的 {twin.source} 完全相同",), path=str(path),
                 duplicate_of=twin.source,
             )
 
@@ -239,28 +264,26 @@ class Ingestor:
         text_chars = sum(len(page) for page in loaded.pages)
         if text_chars > self.limits.max_text_chars:
             raise ResourceLimitError(
-                source, f"the text is {text_chars:,} characters long, over the limit of "
-                        f"{self.limits.max_text_chars:,}; split the document into parts",
+                source, f"文本长 {text_chars:,} 字，超过上限 {self.limits.max_text_chars:,} 字；"
+                        "请将文档拆分后分别入库",
             )
-        cleaned = join_lines(strip_page_furniture(loaded.pages))
-        if not cleaned.text.strip():
-            raise IngestError(source, "no text could be recovered from the file")
-        metadata = extract_metadata(cleaned.text, source)
-        sections = parse_sections(cleaned.text, front_title=metadata["title"])
-        chunks = self.chunker.split(doc_id, cleaned, sections)
-        warnings = [*loaded.warnings, *(self._access_change(existing) if existing is not None else ())]
-        if len(sections) <= 1:
-            warnings.append("no numbered clauses found; the document is one section")
+        extracted = extract(doc_id, loaded, self.chunker)
+        cleaned, sections, chunks = extracted.cleaned, extracted.sections, extracted.chunks
+        warnings = [*extracted.warnings, *(self._access_change(existing) if existing is not None else ())]
+        if stale:
+            warnings.append("入库规则已更新，已按新规则重新提取")
         info = DocumentInfo(
             doc_id=doc_id,
             source=source,
-            path=str(path.resolve()),
+            # A re-extraction from the kept original keeps the path the file was ingested from.
+            path=existing.path if keep_path and existing is not None else str(path.resolve()),
             content_hash=content_hash,
-            pages=len(loaded.pages),
+            pages=len(loaded.pages) if loaded.paginated else 0,
             chunks=len(chunks),
             ocr=loaded.ocr,
             access=self.access if existing is None or self.enforce_access else existing.access,
-            **metadata,
+            ingest_rules=INGEST_RULES_VERSION,
+            **extracted.metadata,
         )
         # The previous original stays in place until the new version is committed, so a
         # failed or interrupted ingest never leaves a stored document without its file.

@@ -54,7 +54,7 @@ def load_file_isolated(path: Path, limits: LoadLimits = LoadLimits()) -> LoadedD
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise ResourceLimitError(source, f"reading the file took longer than {limits.timeout_s:g} s") from exc
+        raise ResourceLimitError(source, f"读取文件超过了 {limits.timeout_s:g} 秒的时限") from exc
     return _parse_answer(source, completed, limits)
 
 
@@ -64,14 +64,14 @@ def _parse_answer(source: str, completed: subprocess.CompletedProcess, limits: L
             name = signal.Signals(-completed.returncode).name
         except ValueError:
             name = f"signal {-completed.returncode}"
-        raise ResourceLimitError(source, f"the reader process was killed by {name} (memory limit {limits.memory_mb} MB?)")
+        raise ResourceLimitError(source, f"读取进程被 {name} 终止（超出 {limits.memory_mb} MB 内存上限？）")
     try:
         answer = json.loads(completed.stdout)
     except ValueError:
         tail = completed.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
         if b"MemoryError" in completed.stderr:
-            raise ResourceLimitError(source, f"reading the file needs more than {limits.memory_mb} MB of memory") from None
-        raise ResourceLimitError(source, f"the reader process crashed ({tail[0]})") from None
+            raise ResourceLimitError(source, f"读取文件需要超过 {limits.memory_mb} MB 的内存") from None
+        raise ResourceLimitError(source, f"读取进程崩溃（{tail[0]}）") from None
     if "error" in answer:
         error_type = _ERROR_TYPES.get(answer["error"], IngestError)
         raise error_type(answer.get("source", source), answer["reason"])
@@ -81,6 +81,9 @@ def _parse_answer(source: str, completed: subprocess.CompletedProcess, limits: L
         pages=tuple(document["pages"]),
         ocr=document["ocr"],
         warnings=tuple(document["warnings"]),
+        marks=tuple(document.get("marks", ())),
+        paginated=document.get("paginated", True),
+        title=document.get("title"),
     )
 
 
@@ -97,7 +100,7 @@ def _serve_one_request() -> None:
         from ingest.loaders import load_file  # imported under the limit: parsers count too
     except Exception:  # SystemError/ImportError/MemoryError: the interpreter ran out of room
         answer: dict = {"error": "ResourceLimitError", "source": path.name,
-                        "reason": f"the reader cannot start within {limits.memory_mb} MB of memory"}
+                        "reason": f"读取进程无法在 {limits.memory_mb} MB 内存内启动"}
         json.dump(answer, answer_stream, ensure_ascii=False)
         answer_stream.flush()
         return
@@ -108,12 +111,12 @@ def _serve_one_request() -> None:
         answer = {"error": type(exc).__name__, "source": exc.source, "reason": exc.reason}
     except MemoryError:
         answer = {"error": "ResourceLimitError", "source": path.name,
-                  "reason": f"reading the file needs more than {limits.memory_mb} MB of memory"}
+                  "reason": f"读取文件需要超过 {limits.memory_mb} MB 的内存"}
     except RecursionError:
-        answer = {"error": "IngestError", "source": path.name, "reason": "the file is nested too deeply to parse"}
+        answer = {"error": "IngestError", "source": path.name, "reason": "文件嵌套过深，无法解析"}
     except Exception as exc:  # a parser bug on hostile input is still one clear line
         answer = {"error": "IngestError", "source": path.name,
-                  "reason": f"unreadable file ({type(exc).__name__}: {exc})"}
+                  "reason": f"文件无法读取（{type(exc).__name__}：{exc}）"}
     json.dump(answer, answer_stream, ensure_ascii=False)
     answer_stream.flush()
 

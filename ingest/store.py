@@ -20,7 +20,7 @@ from policyqa.faults import write_point
 from policyqa.records import Chunk, DocumentInfo, Section
 from policyqa.storage import storage_error, storage_errors
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -36,10 +36,12 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_type        TEXT NOT NULL DEFAULT 'other',
     proposal_number TEXT,
     cites           TEXT NOT NULL DEFAULT '[]',
+    standard_number TEXT,
     pages           INTEGER NOT NULL DEFAULT 0,
     chunks          INTEGER NOT NULL DEFAULT 0,
     ocr             INTEGER NOT NULL DEFAULT 0,
     access          TEXT NOT NULL DEFAULT 'public',
+    ingest_rules    INTEGER NOT NULL DEFAULT 0,
     text            TEXT NOT NULL,
     sections        TEXT NOT NULL DEFAULT '[]',
     page_starts     TEXT NOT NULL DEFAULT '[]'
@@ -58,6 +60,15 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
 """
+
+# Schema 1 → 2: the standard number and the ingest-rules version a document was extracted
+# with. Rows of schema 1 get rules version 0, so the next reindex re-extracts them.
+_MIGRATIONS = {
+    2: (
+        "ALTER TABLE documents ADD COLUMN standard_number TEXT",
+        "ALTER TABLE documents ADD COLUMN ingest_rules INTEGER NOT NULL DEFAULT 0",
+    ),
+}
 
 _INFO_FIELDS = tuple(f.name for f in fields(DocumentInfo))
 _DOCUMENT_COLUMNS = (*_INFO_FIELDS, "text", "sections", "page_starts")
@@ -232,9 +243,22 @@ class DocumentStore:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise RuntimeError(f"the database was written by a newer policyqa (schema {version})")
-        if version < SCHEMA_VERSION:
+        if version == SCHEMA_VERSION:
+            return
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version == 0 or "documents" not in tables:
             connection.executescript(_SCHEMA)
-            connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        else:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in _MIGRATIONS.get(step, ()):
+                        connection.execute(statement)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -340,6 +364,14 @@ class DocumentStore:
                 names = ", ".join(f"{d.source} ({d.doc_id})" for d in matches)
                 raise NotFoundError(f"'{ref}' is ambiguous: {names}; use a doc_id")
         raise NotFoundError(f"no stored document matches '{ref}'")
+
+    def stale_documents(self, rules_version: int) -> list[DocumentInfo]:
+        """Documents extracted with ingest rules older than ``rules_version``, by source name."""
+        rows = self._query(
+            f"SELECT {', '.join(_INFO_FIELDS)} FROM documents WHERE ingest_rules < ? ORDER BY source, doc_id",
+            (rules_version,),
+        )
+        return [_info_from_row(row) for row in rows]
 
     def list_documents(self) -> list[DocumentInfo]:
         """All stored documents, ordered by source name."""

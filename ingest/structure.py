@@ -3,7 +3,7 @@
 Levels come from the numbering kind (see ``ingest.headings``); the tree is built with a
 stack so that a document whose highest clause is （一） simply has （一） at the top.
 Text before the first heading becomes a front-matter section, so every character of
-the document belongs to some section; the table of contents is skipped.
+the document belongs to some section; the table of contents (``ingest.toc``) is skipped.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.headings import LEVELS, heading_title, is_toc_line, match_heading, strip_markup
+from ingest.headings import LEVELS, clause_number, heading_title, match_heading, ordinal
+from ingest.toc import find_toc
 from policyqa.records import Section
 
 FRONT_MATTER_TITLE = "正文"
 SIGNATURE_TITLE = "落款"
 
-_TOC_TITLE = re.compile(r"^目\s*录$")
-_TOC_LEADER = re.compile(r"(?:[.…·．]{2,}|\t|\s{3,})\s*\d{1,4}\s*$")
+# Numbered kinds whose numbers run 1, 2, 3…: a lone 第二条 in a sentence is no article.
+_COUNTED = {"chapter", "section", "article"}
 # The closing formula of a letter: what follows is signature, date and contact.
 _CLOSING = re.compile(r"^(?:专此|特此|此复|此致)[^。]{0,6}。?$")
 # Kinds that number the items *inside* an article of a regulation (第X条 > （一） > 1.).
@@ -32,6 +33,7 @@ class _Node:
     start: int
     end: int = 0
     children: list[_Node] = field(default_factory=list)
+    number: tuple[str, ...] | None = None  # a standard clause's number parts ("5", "1")
 
     def freeze(self, depth: int) -> Section:
         return Section(
@@ -53,34 +55,6 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
             spans.append((position, end))
         position = end + 1
     return spans
-
-
-def _toc_title(paragraph: str) -> str:
-    return re.sub(r"\s+", "", _TOC_LEADER.sub("", strip_markup(paragraph)))
-
-
-def find_toc(text: str, spans: list[tuple[int, int]]) -> range:
-    """Indices (into ``spans``) of the table of contents, empty when there is none.
-
-    It starts at a "目录" line and runs to just before the entry that repeats its
-    first entry (the real start of the body); without such a repeat, it is the run of
-    lines with page-number leaders.
-    """
-    for index, (start, end) in enumerate(spans):
-        if not _TOC_TITLE.match(strip_markup(text[start:end])):
-            continue
-        if index + 1 >= len(spans):
-            return range(index, index + 1)
-        first = _toc_title(text[slice(*spans[index + 1])])
-        for later in range(index + 2, len(spans)):
-            paragraph = text[slice(*spans[later])]
-            if _toc_title(paragraph) == first and not is_toc_line(paragraph):
-                return range(index, later)
-        last = index + 1
-        while last < len(spans) and is_toc_line(text[slice(*spans[last])]):
-            last += 1
-        return range(index, last)
-    return range(0)
 
 
 def _attach(stack: list[_Node], roots: list[_Node], node: _Node) -> None:
@@ -105,24 +79,121 @@ def _close(nodes: list[_Node], end: int) -> None:
         _close(node.children, following)
 
 
-def parse_sections(text: str, front_title: str | None = None) -> tuple[Section, ...]:
+class _Numbering:
+    """Keeps numbered headings honest: standard clause numbers must fit the clauses open
+    above them, and 第X条/章/节 must count up from 第一, so a sentence that happens to start
+    with "第二条…" or "2.5 …" stays body text."""
+
+    def __init__(self, candidates: list[tuple[str, str]]):
+        # Top-level standard numbers and the parents of deeper ones, over the whole text:
+        # "1 范围" is a clause only in a document that numbers its clauses that way.
+        self.std_tops: set[str] = set()
+        self.std_parents: set[str] = set()
+        for kind, title in candidates:
+            number = clause_number(title)
+            if number is None:
+                continue
+            if kind == "std1":
+                self.std_tops.add(number[0])
+            elif kind.startswith("std"):
+                self.std_parents.add(number[0])
+        self.last: dict[str, int] = {}
+        self.last_top: int | None = None
+
+    def accept(self, kind: str, title: str, stack: list[_Node]) -> tuple[str, ...] | None | bool:
+        """False to refuse the heading; else its clause number (None when it has none)."""
+        if kind in _COUNTED:
+            value = ordinal(title)
+            if value is None:
+                return None
+            if value != 1 and (kind not in self.last or value <= self.last[kind]):
+                return False
+            self.last[kind] = value
+            return None
+        if kind == "annex":
+            return clause_number(title)
+        if not kind.startswith("std"):
+            return None
+        number = clause_number(title)
+        if number is None:
+            return False
+        if kind == "std1":
+            return self._top(number)
+        # 5.1 needs 5 open above it (A.1 needs 附录A): else it is a number in a sentence.
+        parent = number[:-1]
+        return number if any(node.number == parent for node in stack) else False
+
+    def _top(self, number: tuple[str, ...]) -> tuple[str, ...] | bool:
+        value = int(number[0]) if number[0].isdigit() else None
+        neighbours = {str(value - 1), str(value + 1)} if value is not None else set()
+        if value is None or not (neighbours & self.std_tops or number[0] in self.std_parents):
+            return False
+        if self.last_top is not None and not self.last_top < value <= self.last_top + 3:
+            return False
+        self.last_top = value
+        return number
+
+
+class _AnnexScope:
+    """Tells when a heading after an annex goes on with the body instead of the annex.
+
+    An annex holds what follows it, whatever its numbering (附件1's items 一、二、… are
+    not the report's chapters). But an attached table in the middle of a document
+    ("附表1 …") is followed by the body again: a heading that continues the body's own
+    count (三、 after the body's 二、) and whose kind the annex has not used itself ends it.
+    """
+
+    def __init__(self) -> None:
+        self.body_last: dict[str, int] = {}
+        self.inside: set[str] = set()
+
+    def resumes_body(self, node: _Node, stack: list[_Node]) -> bool:
+        if node.kind == "annex" or not any(open_node.kind == "annex" for open_node in stack):
+            return False
+        if node.kind in self.inside:
+            return False
+        number = ordinal(node.title)
+        return number is not None and self.body_last.get(node.kind) == number - 1
+
+    def seen(self, node: _Node, stack: list[_Node]) -> None:
+        if node.kind == "annex":
+            self.inside = set()
+        elif any(open_node.kind == "annex" for open_node in stack[:-1]):
+            self.inside.add(node.kind)
+        else:
+            number = ordinal(node.title)
+            if number is not None:
+                self.body_last[node.kind] = number
+
+
+def parse_sections(text: str, front_title: str | None = None, roles: str = "") -> tuple[Section, ...]:
     """The clause tree of ``text``; spans are offsets in ``text``.
 
     ``front_title`` names the section holding the text before the first heading
     (title, 文号, addressee); it defaults to "正文". A letter's closing formula
-    (专此函复。) and what follows it (signature, date) form a "落款" section.
+    (专此函复。) and what follows it (signature, date) form a "落款" section. ``roles``
+    (``CleanedText.roles``) marks table-of-contents entries the loader recognised.
     """
     spans = paragraph_spans(text)
-    toc = find_toc(text, spans)
+    paragraphs = [text[start:end] for start, end in spans]
+    toc = find_toc(paragraphs, roles)
+    found_all = [None if index in toc else match_heading(paragraph) for index, paragraph in enumerate(paragraphs)]
+    numbering = _Numbering([(found[1], paragraphs[i]) for i, found in enumerate(found_all) if found is not None])
     roots: list[_Node] = []
     stack: list[_Node] = []
-    for index, (start, end) in enumerate(spans):
+    annex = _AnnexScope()
+    for index, (start, _) in enumerate(spans):
         if index in toc:
             continue
-        paragraph = text[start:end]
-        found = match_heading(paragraph)
-        if found is not None:
-            _attach(stack, roots, _Node(title=heading_title(paragraph), kind=found[1], start=start))
+        paragraph = paragraphs[index]
+        found = found_all[index]
+        number = numbering.accept(found[1], paragraph, stack) if found is not None else False
+        if found is not None and number is not False:
+            node = _Node(title=heading_title(paragraph), kind=found[1], start=start, number=number or None)
+            if annex.resumes_body(node, stack):
+                stack.clear()  # "附表1" in the middle, then "三、" after the body's "二、": the annex is over
+            _attach(stack, roots, node)
+            annex.seen(node, stack)
         elif roots and _CLOSING.match(paragraph.strip()):
             roots.append(_Node(title=SIGNATURE_TITLE, kind="closing", start=start))
             stack = []

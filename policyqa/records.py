@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-DocType = Literal["plan", "proposal_reply", "evaluation_report", "rectification_letter", "other"]
+DocType = Literal[
+    "plan", "proposal_reply", "evaluation_report", "rectification_letter",
+    "notice", "opinion", "regulation", "work_report", "standard", "explanation", "letter", "other",
+]
 VerdictLabel = Literal["supported", "contradicted", "not_found"]
 
 SECTION_SEP = " > "
@@ -24,6 +27,13 @@ class LoadedDocument:
     pages: tuple[str, ...]
     ocr: bool = False
     warnings: tuple[str, ...] = ()
+    # Layout hints, one character per line of each page (``ingest.layout`` names them); empty
+    # when the format has none (plain text), so line joining falls back to the text alone.
+    marks: tuple[str, ...] = ()
+    # False when the format has no pages (a DOCX without page breaks): chunks then carry no
+    # page number rather than a made-up "1".
+    paginated: bool = True
+    title: str | None = None  # the file's own title property (PDF /Title, DOCX core title)
 
 
 @dataclass(frozen=True)
@@ -53,10 +63,12 @@ class DocumentInfo:
     doc_type: DocType = "other"
     proposal_number: str | None = None  # e.g. 20210142
     cites: tuple[str, ...] = ()  # 《…》 titles and 文号 this document names
+    standard_number: str | None = None  # e.g. GB/T 9704—2012
     pages: int = 0
     chunks: int = 0
     ocr: bool = False
     access: str = "public"  # "public", "internal" or a named group
+    ingest_rules: int = 0  # ingest.rules.INGEST_RULES_VERSION the stored text was extracted with
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ingest.limits import LoadLimits
 from ingest.loaders.base import Loader
+from ingest.loaders.zipped import is_zip, zip_kind
 from policyqa.errors import IngestError, ResourceLimitError, UnsupportedFormatError
 from policyqa.records import LoadedDocument
 
@@ -20,18 +21,18 @@ __all__ = ["Loader", "load_file", "loader_for", "sniff_format"]
 
 # Magic numbers of formats people drop into a document folder that we do not read.
 _FOREIGN_SIGNATURES = (
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"GIF8", "a GIF image"),
-    (b"II*\x00", "a TIFF image"),
-    (b"MM\x00*", "a TIFF image"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a legacy Office file (.doc/.xls/.wps); save it as DOCX or PDF"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"\x7fELF", "an executable"),
-    (b"MZ", "a Windows executable"),
-    (b"{\\rtf", "an RTF document; save it as DOCX or PDF"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"\x89PNG\r\n\x1a\n", "PNG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"II*\x00", "TIFF 图片"),
+    (b"MM\x00*", "TIFF 图片"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Office 文件（.doc/.xls/.wps），请另存为 DOCX 或 PDF 后上传"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip 压缩包"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"\x7fELF", "可执行程序"),
+    (b"MZ", "Windows 可执行程序"),
+    (b"{\\rtf", "RTF 文档，请另存为 DOCX 或 PDF 后上传"),
 )
 # PDF readers accept the header anywhere in the first KiB (some generators prepend junk).
 _PDF_HEADER_WINDOW = 1024
@@ -40,14 +41,18 @@ _MARKDOWN_SUFFIXES = {".md", ".markdown"}
 
 
 def sniff_format(path: Path, head: bytes) -> str:
-    """Name the loader for a file from its first bytes: pdf, docx, html, markdown or txt."""
+    """Name the loader for a file from its first bytes: pdf, docx, ofd, html, markdown or txt.
+
+    A ZIP is a DOCX or an OFD by the parts it holds (``path`` is opened to list them);
+    any other ZIP is refused by name.
+    """
     if b"%PDF-" in head[:_PDF_HEADER_WINDOW]:
         return "pdf"
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return "docx"  # DocxLoader refuses a ZIP that is not a Word document
+    if is_zip(head):
+        return zip_kind(path)
     for signature, description in _FOREIGN_SIGNATURES:
         if head.startswith(signature):
-            raise UnsupportedFormatError(path.name, f"the content is {description}, not a document we read")
+            raise UnsupportedFormatError(path.name, f"文件内容是{description}，不是可读取的文档")
     opening = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if opening.startswith(_HTML_OPENINGS) or (
         path.suffix.lower() in {".html", ".htm"} and opening.startswith(b"<")
@@ -63,6 +68,7 @@ def sniff_format(path: Path, head: bytes) -> str:
 _LOADERS = {
     "pdf": ("ingest.loaders.pdf", "PdfLoader"),
     "docx": ("ingest.loaders.docx", "DocxLoader"),
+    "ofd": ("ingest.loaders.ofd", "OfdLoader"),
     "html": ("ingest.loaders.html", "HtmlLoader"),
     "markdown": ("ingest.loaders.markdown", "MarkdownLoader"),
     "txt": ("ingest.loaders.txt", "TxtLoader"),
@@ -78,6 +84,7 @@ def loader_for(kind: str, limits: LoadLimits) -> Loader:
 _SUFFIXES = {
     "pdf": {".pdf"},
     "docx": {".docx"},
+    "ofd": {".ofd"},
     "html": {".html", ".htm"},
     "markdown": {".md", ".markdown"},
     "txt": {".txt", ".text", ""},
@@ -97,17 +104,17 @@ def load_file(path: Path, limits: LoadLimits = LoadLimits()) -> LoadedDocument:
         with path.open("rb") as handle:
             head = handle.read(_PDF_HEADER_WINDOW)
     except OSError as exc:
-        raise IngestError(source, f"cannot read the file: {exc.strerror or exc}") from exc
+        raise IngestError(source, f"无法读取文件：{exc.strerror or exc}") from exc
     if size == 0:
-        raise IngestError(source, "the file is empty")
+        raise IngestError(source, "文件为空")
     if size > limits.max_bytes:
-        raise ResourceLimitError(source, f"the file has {size} bytes, more than the limit of {limits.max_bytes}")
+        raise ResourceLimitError(source, f"文件大小为 {size} 字节，超过上限 {limits.max_bytes} 字节")
     kind = sniff_format(path, head)
     document = loader_for(kind, limits).load(path)
     if not any(page.strip() for page in document.pages):
-        raise IngestError(source, "no text could be recovered from the file")
+        raise IngestError(source, "无法从文件中提取文字")
     if path.suffix.lower() not in _SUFFIXES[kind]:
         extension = path.suffix or "(none)"
-        warning = f"the content is {kind.upper()} although the extension is {extension}"
+        warning = f"文件内容是 {kind.upper()}，但扩展名是 {extension}"
         document = replace(document, warnings=document.warnings + (warning,))
     return document

@@ -18,6 +18,11 @@ from docx.text.paragraph import Paragraph
 _CHINESE_DIGITS = "零一二三四五六七八九"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _PUNCTUATION_END = "、.．)）:："
+# Formats Word shows as 一、二、十一 (japaneseCounting is what WPS and many templates write).
+_CHINESE_COUNTING = frozenset({
+    "chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "japaneseCounting",
+    "taiwaneseCounting", "taiwaneseCountingThousand",
+})
 
 
 def chinese_number(value: int) -> str:
@@ -51,9 +56,12 @@ def _roman(value: int) -> str:
 
 def format_number(value: int, number_format: str) -> str:
     """A counter value in a ``w:numFmt`` format."""
-    if number_format in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified",
-                         "ideographTraditional", "taiwaneseCounting", "taiwaneseCountingThousand"):
+    if number_format in _CHINESE_COUNTING:
         return chinese_number(value)
+    if number_format in ("ideographDigital", "japaneseDigitalTenThousand", "taiwaneseDigital"):
+        return "".join("〇一二三四五六七八九"[int(d)] for d in str(value))
+    if number_format in ("ideographTraditional", "ideographZodiac") and 1 <= value <= 10:
+        return ("甲乙丙丁戊己庚辛壬癸" if number_format == "ideographTraditional" else "子丑寅卯辰巳午未申酉")[value - 1]
     if number_format in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= value <= len(_CIRCLED):
         return _CIRCLED[value - 1]
     if number_format in ("lowerLetter", "upperLetter"):

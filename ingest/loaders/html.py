@@ -63,5 +63,5 @@ class HtmlLoader:
         markup, _ = decode_text(path.read_bytes(), path.name)
         text = html_to_text(markup)
         if not text:
-            raise IngestError(path.name, "the HTML page has no visible text")
+            raise IngestError(path.name, "HTML 页面没有可见文字")
         return LoadedDocument(source=path.name, pages=(text,))

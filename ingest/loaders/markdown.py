@@ -38,6 +38,6 @@ class MarkdownLoader:
         """Decode ``path`` and drop the Markdown syntax that is not text."""
         data = path.read_bytes()
         if not data.strip():
-            raise IngestError(path.name, "the file is empty")
+            raise IngestError(path.name, "文件为空")
         markdown, _ = decode_text(data, path.name)
         return LoadedDocument(source=path.name, pages=(markdown_to_text(markdown.replace("\r\n", "\n")),))

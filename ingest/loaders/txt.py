@@ -47,7 +47,7 @@ _MAX_CHAOS = 0.2
 def check_decoded_text(text: str, source: str, encoding: str) -> None:
     """Raise ``DecodeError`` when ``text`` does not look like a correct decode."""
     if "\ufffd" in text:
-        raise DecodeError(source, f"decoding as {encoding} produced replacement characters")
+        raise DecodeError(source, f"按 {encoding} 解码出现了替换字符")
     bad_controls = [c for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS]
     if bad_controls:
         raise DecodeError(
@@ -58,7 +58,7 @@ def check_decoded_text(text: str, source: str, encoding: str) -> None:
         return
     plausible = sum(1 for c in visible if _is_plausible_char(c))
     if plausible / len(visible) < _MIN_PLAUSIBLE_SHARE:
-        raise DecodeError(source, f"decoding as {encoding} gives implausible characters (wrong encoding?)")
+        raise DecodeError(source, f"按 {encoding} 解码得到不合理的字符（编码有误？）")
 
 
 def _is_plausible_char(char: str) -> bool:
@@ -130,7 +130,7 @@ def _decode_chinese(data: bytes, source: str) -> tuple[str, str] | None:
         return None
     share, codec, text = max(scored)
     if share < _MIN_COMMON_SHARE:
-        raise DecodeError(source, f"doubtful decode: as {codec} only {share:.0%} of the characters are common ones (mixed or unknown encoding)")
+        raise DecodeError(source, f"解码存疑：按 {codec} 解码只有 {share:.0%} 是常用字（编码混杂或未知）")
     return text, codec
 
 
@@ -141,7 +141,7 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise DecodeError(source, f"invalid {encoding} after its byte-order mark: {exc.reason}") from exc
+                raise DecodeError(source, f"字节顺序标记之后不是有效的 {encoding}：{exc.reason}") from exc
             check_decoded_text(text, source, encoding)
             return text.lstrip("\ufeff"), encoding
     try:
@@ -156,14 +156,14 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
         return chinese
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
-        raise DecodeError(source, "cannot determine the text encoding (not text, or a mix of encodings)")
+        raise DecodeError(source, "无法确定文本编码（不是文本，或混用了多种编码）")
     if best.chaos > _MAX_CHAOS:
-        raise DecodeError(source, f"doubtful decode as {best.encoding} (chaos {best.chaos:.2f})")
+        raise DecodeError(source, f"按 {best.encoding} 解码存疑（混乱度 {best.chaos:.2f}）")
     encoding = _SUPERSETS.get(best.encoding, best.encoding)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise DecodeError(source, f"bytes invalid in the detected encoding {encoding}: {exc.reason}") from exc
+        raise DecodeError(source, f"检测到的编码 {encoding} 下存在无效字节：{exc.reason}") from exc
     check_decoded_text(text, source, encoding)
     return text, encoding
 
@@ -178,9 +178,9 @@ class TxtLoader:
         """Decode ``path`` and split it into pages."""
         data = path.read_bytes().removesuffix(b"\x1a")  # DOS end-of-file marker of old editors
         if not data.strip():
-            raise IngestError(path.name, "the file is empty")
+            raise IngestError(path.name, "文件为空")
         text, encoding = decode_text(data, path.name)
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\v", "\n")
         pages = tuple(text.split("\f"))
-        warnings = () if encoding in ("utf-8", "utf-8-sig") else (f"decoded as {encoding}",)
+        warnings = () if encoding in ("utf-8", "utf-8-sig") else (f"按 {encoding} 编码解码",)
         return LoadedDocument(source=path.name, pages=pages, warnings=warnings)

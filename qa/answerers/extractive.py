@@ -14,8 +14,9 @@ from qa.ranking import RankingWeights, ScoredSentence, SentenceRanker, is_headin
 
 _END_PUNCTUATION = re.compile(r"[。！？!?]$")
 FACTUAL_MAX_SENTENCES = 2
-# Footnote calls such as 77.20分[1] would read as our own citation markers.
-_FOOTNOTE_CALL = re.compile(r"\[\d+\]")
+# Footnote calls, recognised at ingest and stored as ⁽¹⁾ (ingest.footnotes): the note is not
+# quoted with them. Nothing else is stripped: "国能综通科技[2021]92号" is a document number.
+_FOOTNOTE_CALL = re.compile("⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾")
 _SOFT_END = re.compile(r"[；;，,、：:]+$")
 # Spaces next to a CJK character are PDF extraction artefacts, not words apart.
 _CJK_SPACE = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")

@@ -84,7 +84,7 @@ def test_pdf_whose_length_lies(data_dir: Path, tmp_path: Path, lie: str):
     assert time.monotonic() - started < BOUNDED_S
     if report.status == "failed":
         # Refused: the message names the damage, and nothing was stored.
-        assert "damaged" in report.error, report.error
+        assert "已损坏" in report.error, report.error
         assert store_counts(data_dir) == before
     else:
         # Recovered (pypdf finds `endstream` itself): the letter's own text, whole.
@@ -190,8 +190,8 @@ def test_a_50_mb_text_file_is_refused_with_a_clear_limit_in_bounded_time(data_di
             handle.write(block)
     assert path.stat().st_size >= 50 * _MB
     started = time.monotonic()
-    error = assert_refused_and_store_intact(data_dir, path, "over the limit of 2,000,000")
-    assert "characters long" in error and "split the document" in error
+    error = assert_refused_and_store_intact(data_dir, path, "超过上限 2,000,000 字")
+    assert "文本长" in error and "拆分" in error
     assert time.monotonic() - started < BOUNDED_S
 
 
@@ -216,7 +216,7 @@ def test_cli_reports_every_hostile_file_and_stores_only_the_good_ones(data_dir: 
     errors = dict(line[len("error: "):].split(": ", 1) for line in result.stderr.splitlines()
                   if line.startswith("error: "))
     assert set(errors) == {"empty.txt", "fake.pdf", "noise.txt"}, result.stderr
-    assert "empty" in errors["empty.txt"] and "JPEG" in errors["fake.pdf"]
+    assert "为空" in errors["empty.txt"] and "JPEG" in errors["fake.pdf"]
     assert "duplicate" in result.stdout
     after = store_counts(data_dir)
     assert after.documents == before.documents + 3  # length-long.pdf, big5.txt (once: ../ resolved), long name

@@ -106,7 +106,7 @@ def test_a_second_ingest_fails_fast_and_a_waiting_one_runs_after(scratch_data_di
     waiter_out, waiter_err = waiter.communicate(timeout=300)
 
     assert refused.returncode == 3, (refused.stdout, refused.stderr)
-    assert "another ingest is running" in refused.stderr and f"pid {holder.pid}" in refused.stderr
+    assert "另一个入库任务正在运行" in refused.stderr and f"进程 {holder.pid}" in refused.stderr
     assert "--wait" in refused.stderr and "Traceback" not in refused.stderr
     assert refused_after < 30  # interpreter start-up only: it did not queue behind the holder
     assert holder.returncode == 0, holder_err

@@ -72,7 +72,7 @@ def test_empty_file(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(IngestError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "empty.pdf", "the file is empty")
+    assert_names_file_and_reason(caught.value, "empty.pdf", "文件为空")
 
 
 def test_whitespace_only_text_is_empty(tmp_path):
@@ -80,7 +80,7 @@ def test_whitespace_only_text_is_empty(tmp_path):
     path.write_text(" \n\n\t\n", encoding="utf-8")
     with pytest.raises(IngestError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "blank.txt", "empty")
+    assert_names_file_and_reason(caught.value, "blank.txt", "为空")
 
 
 @pytest.mark.parametrize("fraction", [0.2, 0.6, 0.95])
@@ -90,7 +90,7 @@ def test_truncated_pdf(tmp_path, fraction):
     path.write_bytes(data[: int(len(data) * fraction)])
     with pytest.raises(IngestError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "cut.pdf", "damaged or truncated")
+    assert_names_file_and_reason(caught.value, "cut.pdf", "已损坏或不完整")
 
 
 def test_encrypted_pdf_with_a_password(tmp_path):
@@ -100,7 +100,7 @@ def test_encrypted_pdf_with_a_password(tmp_path):
     writer.write(path)
     with pytest.raises(IngestError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "locked.pdf", "encrypted with a password")
+    assert_names_file_and_reason(caught.value, "locked.pdf", "已加密，需要密码")
 
 
 @pytest.mark.parametrize("algorithm", ["RC4-128", "AES-256"])
@@ -115,7 +115,7 @@ def test_encrypted_pdf_with_an_empty_user_password_loads(tmp_path, algorithm):
 def test_pdf_decompression_bomb_hits_the_parser_limit(pdf_bomb):
     with pytest.raises(ResourceLimitError) as caught:
         load_file(pdf_bomb)
-    assert_names_file_and_reason(caught.value, "bomb.pdf", "decompression bomb")
+    assert_names_file_and_reason(caught.value, "bomb.pdf", "解压炸弹")
 
 
 def test_zero_page_pdf(tmp_path):
@@ -123,7 +123,7 @@ def test_zero_page_pdf(tmp_path):
     pypdf.PdfWriter().write(path)
     with pytest.raises(IngestError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "nopages.pdf", "the PDF has no pages")
+    assert_names_file_and_reason(caught.value, "nopages.pdf", "PDF 没有页面")
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def test_500_page_pdf_loads_within_the_default_limits(five_hundred_pages):
 def test_500_page_pdf_over_the_page_limit(five_hundred_pages):
     with pytest.raises(ResourceLimitError) as caught:
         load_file(five_hundred_pages, LoadLimits(max_pages=200))
-    assert_names_file_and_reason(caught.value, "long.pdf", "500 pages, more than the limit of 200")
+    assert_names_file_and_reason(caught.value, "long.pdf", "PDF 共 500 页，超过上限 200 页")
 
 
 def test_jpeg_renamed_pdf(tmp_path):
@@ -149,7 +149,7 @@ def test_jpeg_renamed_pdf(tmp_path):
     Image.new("RGB", (64, 64), "white").save(path, format="JPEG")
     with pytest.raises(UnsupportedFormatError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "scan.pdf", "a JPEG image")
+    assert_names_file_and_reason(caught.value, "scan.pdf", "JPEG 图片")
 
 
 def test_zip_that_is_not_a_docx(tmp_path):
@@ -158,7 +158,7 @@ def test_zip_that_is_not_a_docx(tmp_path):
         archive.writestr("data.csv", "a,b\n1,2\n")
     with pytest.raises(UnsupportedFormatError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "report.docx", "not a Word (DOCX) document")
+    assert_names_file_and_reason(caught.value, "report.docx", "既不是 Word（DOCX）文档，也不是 OFD 版式文件")
 
 
 def test_pdf_renamed_txt_is_read_as_pdf(tmp_path):
@@ -166,7 +166,7 @@ def test_pdf_renamed_txt_is_read_as_pdf(tmp_path):
     path.write_bytes(LETTER_PDF.read_bytes())
     document = load_file(path)
     assert document.pages == load_file(LETTER_PDF).pages
-    assert any("PDF although the extension is .txt" in warning for warning in document.warnings)
+    assert any("文件内容是 PDF，但扩展名是 .txt" in warning for warning in document.warnings)
 
 
 def test_docx_zip_bomb_by_compression_ratio(tmp_path):
@@ -176,13 +176,13 @@ def test_docx_zip_bomb_by_compression_ratio(tmp_path):
         archive.writestr("word/media/padding.bin", bytes(40 * _MB))
     with pytest.raises(ResourceLimitError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "bomb.docx", "zip bomb")
+    assert_names_file_and_reason(caught.value, "bomb.docx", "压缩炸弹")
 
 
 def test_docx_expanding_beyond_the_limit(tmp_path):
     with pytest.raises(ResourceLimitError) as caught:
         load_file(LETTER_DOCX, LoadLimits(max_decompressed_bytes=20_000))
-    assert_names_file_and_reason(caught.value, LETTER_DOCX.name, "more than the limit of 20000")
+    assert_names_file_and_reason(caught.value, LETTER_DOCX.name, "超过上限 20000 字节")
 
 
 def test_docx_xml_entity_bomb(tmp_path):
@@ -201,7 +201,7 @@ def test_docx_xml_entity_bomb(tmp_path):
             target.writestr(entry, data)
     with pytest.raises(IngestError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "lolz.docx", "declares a DTD/entities")
+    assert_names_file_and_reason(caught.value, "lolz.docx", "声明了 DTD/实体")
 
 
 def test_undecodable_bytes(tmp_path):
@@ -209,7 +209,7 @@ def test_undecodable_bytes(tmp_path):
     path.write_bytes(random.Random(3).randbytes(20_000))
     with pytest.raises(DecodeError) as caught:
         load_file(path)
-    assert_names_file_and_reason(caught.value, "garbage.txt", "encoding")
+    assert_names_file_and_reason(caught.value, "garbage.txt", "编码")
 
 
 def test_file_over_the_size_limit(tmp_path):
@@ -217,7 +217,7 @@ def test_file_over_the_size_limit(tmp_path):
     path.write_text("数据共享" * 1000, encoding="utf-8")
     with pytest.raises(ResourceLimitError) as caught:
         load_file(path, LoadLimits(max_bytes=1000))
-    assert_names_file_and_reason(caught.value, "big.txt", "more than the limit of 1000")
+    assert_names_file_and_reason(caught.value, "big.txt", "超过上限 1000 字节")
 
 
 # --- the sandbox: limits the parsers cannot enforce themselves -------------------------
@@ -232,13 +232,13 @@ def test_sandbox_passes_loader_errors_through_unchanged(tmp_path):
     Image.new("RGB", (32, 32)).save(path, format="PNG")
     with pytest.raises(UnsupportedFormatError) as caught:
         load_file_isolated(path)
-    assert_names_file_and_reason(caught.value, "photo.pdf", "a PNG image")
+    assert_names_file_and_reason(caught.value, "photo.pdf", "PNG 图片")
 
 
 def test_sandbox_turns_a_timeout_into_a_resource_limit_error():
     with pytest.raises(ResourceLimitError) as caught:
         load_file_isolated(FORMATS / "002_4a82e6608af59380.pdf", LoadLimits(timeout_s=0.2))
-    assert_names_file_and_reason(caught.value, "002_4a82e6608af59380.pdf", "took longer than 0.2 s")
+    assert_names_file_and_reason(caught.value, "002_4a82e6608af59380.pdf", "超过了 0.2 秒的时限")
 
 
 def test_sandbox_memory_limit_stops_a_bomb_the_parser_limit_lets_through(pdf_bomb):

@@ -62,3 +62,8 @@ def test_invisible_and_bidi_controls_are_removed_and_odd_spaces_become_plain():
 def test_citation_punctuation_is_kept_as_printed():
     text = "《规划》“一网统管”东政数函〔2021〕53号（试行）２０２１"
     assert repair_characters(text) == text
+
+
+def test_roman_page_numbers_of_front_matter_are_dropped():
+    pages = ["前言\n本标准起草。\nⅠ", "目次\n1 范围\nⅡ", "1 范围\n正文。\n1"]
+    assert strip_page_furniture(pages) == ("前言\n本标准起草。", "目次\n1 范围", "1 范围\n正文。")

@@ -54,5 +54,5 @@ def test_only_the_scanned_page_of_a_mixed_pdf_is_ocred(tmp_path):
     assert document.pages[1].startswith("东莞市政务服务数据管理局\n关于东莞市政务数据大脑")
     assert "市财政局：" in document.pages[1]
     assert document.warnings == (
-        "no text layer on page 2: text recovered by OCR, check quotes against the original",
+        "第 2 页没有文字层，文字经OCR识别，引用前请核对原件",
     )

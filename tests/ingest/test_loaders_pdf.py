@@ -24,5 +24,5 @@ def test_one_text_per_pdf_page_in_order():
 
 
 def test_page_limit_is_enforced():
-    with pytest.raises(ResourceLimitError, match=r"3 pages, more than the limit of 2"):
+    with pytest.raises(ResourceLimitError, match=r"PDF 共 3 页，超过上限 2 页"):
         load_file(LETTER, LoadLimits(max_pages=2))

@@ -13,7 +13,7 @@ from ui.cli import app
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 LIST_KEYS = {"doc_id", "source", "title", "doc_number", "issuer", "addressee", "date", "doc_type",
-             "proposal_number", "pages", "chunks", "ocr", "access"}
+             "proposal_number", "standard_number", "pages", "chunks", "ocr", "access"}
 
 
 @pytest.fixture

@@ -59,7 +59,8 @@ class Filters(BaseModel):
     """What the user may narrow a search to. Access levels come from the API key, never from here."""
 
     doc_types: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
-                                         description="plan, proposal_reply, evaluation_report, …")
+                                         description="plan, proposal_reply, evaluation_report, rectification_letter, notice, opinion, "
+                                                     "regulation, work_report, standard, explanation, letter, other")
     issuers: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
                                        description="substrings of the issuing body")
     sources: list[FilterValue] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
@@ -241,13 +242,14 @@ class DocumentOut(BaseModel):
     ocr: bool
     access: str = "public"
     status: IngestState = "ready"
+    standard_number: str | None = None
 
     @classmethod
     def of(cls, info: DocumentInfo, status: IngestState = "ready") -> DocumentOut:
         return cls(doc_id=info.doc_id, source=info.source, title=info.title, doc_number=info.doc_number,
                    issuer=info.issuer, addressee=info.addressee, date=info.date, doc_type=info.doc_type,
                    proposal_number=info.proposal_number, pages=info.pages, chunks=info.chunks, ocr=info.ocr,
-                   access=info.access, status=status)
+                   access=info.access, status=status, standard_number=info.standard_number)
 
 
 class SectionOut(BaseModel):

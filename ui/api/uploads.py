@@ -14,7 +14,6 @@ import os
 import re
 import tempfile
 import unicodedata
-import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
 
 from ingest.loaders import sniff_format
+from ingest.loaders.zipped import is_zip, zip_kind
 from policyqa.errors import PolicyQAError, UnsupportedFormatError
 from policyqa.faults import write_point
 from policyqa.storage import storage_errors
@@ -194,7 +194,7 @@ class _PartState:
 
 
 def check_content(path: Path, filename: str) -> str:
-    """The format the content really is (pdf, docx, html, markdown, txt); else ``UnsupportedFormatError``.
+    """The format the content really is (pdf, docx, ofd, html, markdown, txt); else ``UnsupportedFormatError``.
 
     The file name is never trusted: a JPEG named ``.pdf`` or a ZIP named ``.docx`` is refused
     here, before it is queued for ingest.
@@ -202,16 +202,11 @@ def check_content(path: Path, filename: str) -> str:
     with open(path, "rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     if not head:
-        raise UnsupportedFormatError(filename, "the file is empty")
+        raise UnsupportedFormatError(filename, "文件为空")
+    if is_zip(head):
+        return zip_kind(path, filename)  # DOCX or OFD by the parts it holds
     kind = sniff_format(Path(filename), head)
-    if kind == "docx":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                if "word/document.xml" not in archive.namelist():
-                    raise UnsupportedFormatError(filename, "a ZIP archive that is not a Word (DOCX) document")
-        except zipfile.BadZipFile:
-            raise UnsupportedFormatError(filename, "a damaged ZIP/DOCX file") from None
-    elif kind in ("txt", "markdown") and b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if kind in ("txt", "markdown") and b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         # NUL bytes outside UTF-16 mean binary data, whatever the name says.
-        raise UnsupportedFormatError(filename, "binary content that is not a document we read")
+        raise UnsupportedFormatError(filename, "二进制内容，不是可读取的文档")
     return kind

@@ -20,7 +20,7 @@ DATABASE_NAME = "policyqa.sqlite3"
 
 _LIST_FIELDS = (
     "doc_id", "source", "title", "doc_number", "issuer", "addressee", "date", "doc_type",
-    "proposal_number", "pages", "chunks", "ocr", "access",
+    "proposal_number", "standard_number", "pages", "chunks", "ocr", "access",
 )
 
 
@@ -84,10 +84,11 @@ def ingest(
         help="Files parsed at once, each in its own process (default: POLICYQA_INGEST_WORKERS, 2).",
     ),
 ) -> None:
-    """Ingest documents (PDF, DOCX, TXT in any Chinese encoding, scans) into the store."""
+    """Ingest documents (PDF, DOCX, OFD, TXT in any Chinese encoding, scans) into the store."""
     from ingest.lock import ingest_lock
     from policyqa.errors import IndexBusyError, InvalidAccessLevelError
     from policyqa.validation import check_access_level
+    from ui.cli.commands_search import report_refreshed
     from ui.workspace import build_ingestor
 
     enforce_access = access is not None
@@ -110,6 +111,8 @@ def ingest(
                 ingestor = build_ingestor(settings, store, access, enforce_access=enforce_access)
                 reports = ingestor.ingest_paths(paths, progress=True, workers=workers)
                 _print_reports(reports)
+                # Documents stored under older ingest rules are extracted again from their originals.
+                report_refreshed(ingestor.refresh_stale())
                 index_error = _sync_index(settings, store)
                 _refresh_access(settings, store, reports)
     except IndexBusyError as exc:
@@ -230,8 +233,8 @@ def _print_document(info, sections, chunks) -> None:
 
     console = Console()
     meta = Table(show_header=False, title=info.source)
-    for name in ("doc_id", "title", "doc_number", "issuer", "addressee", "date", "doc_type", "proposal_number",
-                 "pages", "chunks", "ocr", "access"):
+    for name in ("doc_id", "title", "doc_number", "standard_number", "issuer", "addressee", "date", "doc_type",
+                 "proposal_number", "pages", "chunks", "ocr", "access"):
         meta.add_row(name, str(getattr(info, name) if getattr(info, name) is not None else ""))
     meta.add_row("cites", "\n".join(info.cites))
     console.print(meta)

@@ -71,7 +71,7 @@ def _print_table(query: str, hits: list[Hit]) -> None:
         where = Text(f"{hit.doc.source}\n", style="bold")
         where.append(hit.doc.title or "", style="cyan")
         where.append(f"\n{hit.chunk.section_path or '—'}", style="green")
-        where.append(f"\np. {','.join(map(str, hit.chunk.pages))}", style="dim")
+        where.append(f"\np. {','.join(map(str, hit.chunk.pages)) or '—'}", style="dim")
         body = Text(hit.chunk.text)
         # Terms are the tokenizer's (normalised) forms; most occur verbatim in the text.
         body.highlight_words(hit.matched_terms, style="bold black on yellow")
@@ -122,20 +122,39 @@ def search(
 
 
 def reindex(ctx: typer.Context) -> None:
-    """Rebuild the index from the document store (new generation; cached vectors are reused)."""
-    from policyqa.errors import PolicyQAError
+    """Rebuild the index from the document store (new generation; cached vectors are reused).
+
+    Documents stored with older ingest rules are first extracted again from their kept
+    originals, so a data directory gets the ingest fixes of a new version.
+    """
+    from ingest.lock import ingest_lock
+    from policyqa.errors import IndexBusyError, PolicyQAError
     from ui.workspace import Workspace
 
     try:
         with Workspace.open(ctx.obj) as workspace:
+            with ingest_lock(workspace.settings.data_dir):
+                refreshed = workspace.ingestor.refresh_stale()
+            report_refreshed(refreshed)
             report = workspace.index_manager.rebuild(workspace.store)
-    except PolicyQAError as exc:
+    except (PolicyQAError, IndexBusyError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE)
     typer.echo(
         f"index {report.generation}: {report.chunk_count} chunks, {report.embedded} passage vectors "
         f"computed or read from the embedding cache, {report.seconds:.1f} s"
     )
+
+
+def report_refreshed(reports) -> None:
+    """One line per document extracted again under new ingest rules (and why one failed)."""
+    if not reports:
+        return
+    done = [r for r in reports if r.status != "failed"]
+    typer.echo(f"按新入库规则重新提取了 {len(done)} 个文档")
+    for report in reports:
+        if report.status == "failed":
+            typer.echo(f"error: {report.source}: {report.error}", err=True)
 
 
 def check(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:

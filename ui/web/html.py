@@ -17,6 +17,13 @@ DOC_TYPE_LABELS = {
     "proposal_reply": "建议/提案答复函",
     "evaluation_report": "绩效评价报告",
     "rectification_letter": "整改反馈函",
+    "notice": "通知",
+    "opinion": "意见",
+    "regulation": "办法/条例",
+    "work_report": "工作报告",
+    "standard": "标准",
+    "explanation": "编制说明",
+    "letter": "函",
     "other": "其他",
 }
 

@@ -244,8 +244,8 @@ def build_library_tab(ctx: UiContext, jobs: IngestJobs) -> LibraryTab:
             tree = gr.HTML(empty_note("选择一个文档以查看其元数据与章节结构。"), elem_id="pq-tree")
         with gr.Column(scale=2, min_width=280):
             role_note = gr.Markdown("", visible=False, elem_id="pq-library-role")
-            files = gr.File(label="上传文档（PDF / DOCX / TXT / 扫描件）", file_count="multiple",
-                            file_types=[".pdf", ".docx", ".txt", ".md", ".html", ".htm"], elem_id="pq-upload")
+            files = gr.File(label="上传文档（PDF / DOCX / OFD / TXT / 扫描件）", file_count="multiple",
+                            file_types=[".pdf", ".docx", ".ofd", ".txt", ".md", ".html", ".htm"], elem_id="pq-upload")
             access = gr.Dropdown(choices=[("公开", "public"), ("内部", "internal")], value="public",
                                  allow_custom_value=True, label="访问级别")
             upload = gr.Button("上传并入库", variant="primary", min_width=100, elem_id="pq-upload-run")
