@@ -49,24 +49,11 @@ def test_docx_footnotes_are_numbered_in_call_order(tmp_path):
     paragraph.add_run("。")
     path = tmp_path / "notes.docx"
     document.save(path)
-    # A footnotes part with note 7, added by hand (python-docx cannot write one).
-    import zipfile
-    work = tmp_path / "with-notes.docx"
-    notes = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             f'<w:footnotes {nsdecls("w")}><w:footnote w:id="7"><w:p><w:r><w:t>按不变价格计算。</w:t></w:r></w:p>'
-             '</w:footnote></w:footnotes>')
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(work, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "word/_rels/document.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdNotes" Type="http://schemas.'
-                                    b'openxmlformats.org/officeDocument/2006/relationships/footnotes" '
-                                    b'Target="footnotes.xml"/></Relationships>')
-            if item.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", b'<Override PartName="/word/footnotes.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>')
-            target.writestr(item, data)
-        target.writestr("word/footnotes.xml", notes)
+    # A footnotes part with note 7 (python-docx cannot write one): the fixtures' own writer.
+    from tests.fixtures.make_layouts import write_footnotes
+
+    work = path
+    write_footnotes(work, [(7, "按不变价格计算。")])
     loaded = load_file(work)
     pages, marks, count = rewrite_footnotes(loaded.pages, loaded.marks)
     assert count == 1
