@@ -190,12 +190,22 @@ def _body_present(body: Fact, source_text: str, source_bodies: Sequence[Fact]) -
     return core in source_text or any(core in str(s.value) or str(s.value) in core for s in source_bodies)
 
 
-_ROLE = re.compile(r"^(?:联合|共同|会同)?(牵头|负责|主管|主导|统筹|承担|组织|委托|印发|出台)")
+_ROLE = re.compile(r"^(?:联合|共同|会同)?(牵头|负责|主管|主导|主办|统筹|承担|组织|委托|印发|出台|配合|协办|会办)")
+# The role named before the body: 牵头单位是X, 由X牵头 (handled after), 配合单位：X (a task table's
+# 列名：值 row), 主办单位为X.
+_ROLE_BEFORE = re.compile(r"(牵头|主办|负责|责任|承办|配合|协办|会办|参与)(?:单位|部门)(?:为|是|：|:)?$")
+_ROLE_LABELS = {"lead": "牵头", "support": "配合"}
+# Words for the same role: who leads a task, who supports it.
+_ROLE_CLASSES = {"牵头": "lead", "主办": "lead", "负责": "lead", "主管": "lead", "主导": "lead", "责任": "lead",
+                 "承办": "lead", "配合": "support", "协办": "support", "会办": "support", "参与": "support"}
 
 
 def _role_of(text: str, body: Fact) -> str | None:
     match = _ROLE.match(text[body.end: body.end + 6])
-    return match.group(1) if match and not match.group().startswith(("联合", "共同", "会同")) else None
+    if match and not match.group().startswith(("联合", "共同", "会同")):
+        return _ROLE_CLASSES.get(match.group(1), match.group(1))
+    before = _ROLE_BEFORE.search(text[max(0, body.start - 8): body.start])
+    return _ROLE_CLASSES.get(before.group(1), before.group(1)) if before else None
 
 
 def _compare_bodies(claim_text, claim_facts, source_text, source_facts, context_bodies):
@@ -208,7 +218,8 @@ def _compare_bodies(claim_text, claim_facts, source_text, source_facts, context_
         role = _role_of(claim_text, fact)
         holders = [s for s in source_facts if role and _role_of(source_text, s) == role]
         if holders and not any(_same_body(fact, s) for s in holders):
-            diffs.append(Difference("department", fact.text + role, holders[0].text + role))
+            label = _ROLE_LABELS.get(role, role)
+            diffs.append(Difference("department", f"{fact.text}（{label}）", f"{holders[0].text}（{label}）", label))
         elif _body_present(fact, source_text, present):
             matched.append(fact)
         else:

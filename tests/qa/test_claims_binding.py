@@ -57,3 +57,13 @@ def test_the_subject_of_a_fact_is_its_clause_up_to_the_fact() -> None:
     text = compact_text("其中市政数局26人、抽调11人")
     facts = [f for f in extract_facts(text) if f.kind == "number"]
     assert [subject_of(text, f, facts) for f in facts] == ["市政数局", "抽调"]
+
+
+@pytest.mark.parametrize(("claim", "source"), [
+    ("这项任务的牵头单位是市民政局", "任务：培训养老护理员；牵头单位：市人力资源社会保障局；配合单位：市民政局"),
+    ("深化餐饮油烟治理由市生态环境局牵头，市城管委作为配合单位", "深化餐饮油烟治理，市城管委牵头，市生态环境局、市市场监管局配合"),
+    ("该建议由市城管委主办", "该建议由市生态环境局主办，市城管委、市市场监管局协办"),
+])
+def test_an_organisation_in_another_role_contradicts(claim: str, source: str) -> None:
+    found = differences(claim, source)
+    assert found and found[0][0] == "department" and found[0][3] == "牵头", found
