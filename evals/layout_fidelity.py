@@ -120,7 +120,12 @@ def _pair_matches(segment: str, header: str, value: str) -> bool:
 
 
 def clause_path_accuracy(clauses: list[dict], ingested: Ingested) -> tuple[int, int, list[str]]:
-    """(right, total, misses): the chunk holding each truth paragraph carries its path."""
+    """(right, total, misses): a citation of each truth paragraph names its clause path (the path
+    ``qa.citations.sentence_section`` gives it inside the chunk that holds it: chunks pack sibling
+    clauses, and a citation names the heading its own sentence stands under)."""
+    from policyqa.records import SECTION_SEP
+    from qa.citations import sentence_section
+
     paragraphs, position = [], 0
     for line in ingested.text.split("\n"):
         paragraphs.append((norm(line), position))
@@ -136,14 +141,15 @@ def clause_path_accuracy(clauses: list[dict], ingested: Ingested) -> tuple[int, 
         cursor = index + 1
         offset = paragraphs[index][1] + max(paragraphs[index][0].find(want_text[:20]), 0)
         chunk = next((c for c in ingested.chunks if c.start <= offset < c.end), None)
-        path = [norm(t) for t in chunk.section] if chunk is not None else []
+        cited = sentence_section(chunk, offset - chunk.start).split(SECTION_SEP) if chunk is not None else []
+        path = [norm(t) for t in cited if t]
         want = [norm(t) for t in clause["path"]]
         # A heading line travels with its first sub-clause's chunk (the chunker never makes a
         # chunk of a bare heading), so a heading may sit below its own path.
         if path == want or (clause.get("heading") and path[: len(want)] == want):
             right += 1
         else:
-            misses.append(f"{clause['text'][:24]} → {' > '.join(chunk.section) if chunk else '(no chunk)'}"
+            misses.append(f"{clause['text'][:24]} → {' > '.join(cited) if chunk else '(no chunk)'}"
                           f"  (want {' > '.join(clause['path'])})")
     return right, len(clauses), misses
 

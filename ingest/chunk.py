@@ -132,19 +132,21 @@ class ClauseChunker:
         return blocks
 
     def _packed(self, text: str, blocks: list[tuple[tuple[str, ...], int, int]]) -> list[tuple[tuple[str, ...], int, int]]:
-        """Consecutive blocks under one parent merged while they fit in ``size`` together."""
+        """Consecutive sibling blocks (one parent, no deeper clause between them) merged while they
+        fit in ``size`` together; each packed clause's heading opens its own line, so a citation
+        can name it (``qa.citations.sentence_section``)."""
         packed: list[tuple[tuple[str, ...], int, int]] = []
         group_parent: tuple[str, ...] | None = None
         for path, start, end in blocks:
             parent = path[:-1]
             if packed and group_parent is not None and packed[-1][2] <= start \
-                    and _within(parent, group_parent) and end - packed[-1][1] <= self.size \
-                    and not text[packed[-1][2]:start].strip():
+                    and parent == group_parent and end - packed[-1][1] <= self.size \
+                    and not text[packed[-1][2]:start].strip() \
+                    and (parent or _same_heading_level(packed[-1][0], path)):
                 last_path, last_start, _ = packed[-1]
-                # Top-level siblings (一、… 二、…) share no path: the chunk keeps its first clause's,
-                # and a citation names the heading its sentence stands under (qa.citations).
-                common = _common_prefix(last_path, path) or last_path
-                packed[-1] = (common, last_start, end)
+                # The chunk keeps its first clause's path; a citation of a later sibling's sentence
+                # names that sibling's heading instead (qa.citations.sentence_section).
+                packed[-1] = (last_path, last_start, end)
                 continue
             packed.append((path, start, end))
             group_parent = parent
@@ -215,18 +217,15 @@ class ClauseChunker:
         return pieces
 
 
-def _within(path: tuple[str, ...], parent: tuple[str, ...]) -> bool:
-    """``path`` is ``parent`` or lies below it."""
-    return path[: len(parent)] == parent
+def _same_heading_level(first: tuple[str, ...], path: tuple[str, ...]) -> bool:
+    """Top-level clauses pack only with numbered siblings of their own kind (一、 with 二、): a
+    document's title, 正文 or 引言 block is not a sibling of its 一、."""
+    from ingest.headings import match_heading
 
-
-def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
-    common: list[str] = []
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        common.append(x)
-    return tuple(common)
+    if not first or not path:
+        return False
+    a, b = match_heading(first[-1]), match_heading(path[-1])
+    return a is not None and b is not None and a[0] == b[0]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -54,29 +54,28 @@ def make_citation(
 
 
 def sentence_section(chunk: Chunk, start: int) -> str:
-    """The heading path of the sentence at ``start`` of ``chunk``: the chunk's path, refined by
-    the last heading line of the chunk before the sentence (a chunk packs sibling clauses, so
-    "2.推进能力评估。…" under "（一）…" is cited as such, not as its first sibling)."""
+    """The heading path of the sentence at ``start`` of ``chunk``: the chunk's path (its first
+    clause's), with the last element replaced by the sibling heading the sentence stands under (a
+    chunk packs sibling clauses, so "2.推进能力评估。…" is cited as such, not as "1.…")."""
     from ingest.headings import heading_title, match_heading
 
     path = list(chunk.section)
     found: tuple[int, str] | None = None
-    offset = 0
-    for line in chunk.text[:start + 1].split("\n"):
-        if offset > start:
-            break
+    line_end = chunk.text.find("\n", start)
+    # Every line up to the one the sentence stands in (whole: a heading line may be the sentence).
+    for line in chunk.text[: len(chunk.text) if line_end < 0 else line_end].split("\n"):
         heading = match_heading(line.strip()) if line.strip() else None
         if heading is not None:
             found = (heading[0], heading_title(line.strip()))
-        offset += len(line) + 1
-    if found is None or found[1] in path:
+    if found is None or not path or found[1] in path:
         return chunk.section_path
     level, title = found
-    last_level = match_heading(path[-1]) if path else None
-    if last_level is not None and last_level[0] >= level:
-        path[-1] = title  # a sibling of the chunk's first clause (or of its first clause's kind)
-    else:
-        path.append(title)
+    last_level = match_heading(path[-1])
+    # Only a sibling of the chunk's first clause (a heading of its level) replaces it: a packed
+    # chunk holds siblings only, and a line that merely looks like a heading ("第二条红色双线…" in
+    # a 一、 clause) is no clause of its own.
+    if last_level is not None and last_level[0] == level:
+        path[-1] = title
     return SECTION_SEP.join(path)
 
 

@@ -7,7 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from policyqa.records import Hit
+from policyqa.records import SECTION_SEP, Hit
+from qa.citations import sentence_section
 from qa.injection import looks_like_instruction
 from qa.intent import (
     QuestionIntent,
@@ -23,6 +24,7 @@ from qa.sentences import split_sentences
 
 # A sentence proper ends with a terminator (maybe followed by a closing mark); a heading
 # line such as 一、关于“…”的建议 does not, and restates the question rather than answering it.
+_ASKS_DEFINITION = re.compile(r"是什么|指什么|什么意思|含义|定义|是指|何谓|叫什么")
 _SENTENCE_END = re.compile(r"[。！？；!?;][”’）)》」』】]*$")
 
 
@@ -57,6 +59,7 @@ class RankingWeights:
     answer_kind: float = 0.35  # the question asks for an amount/date/rank… and the sentence states one
     missing_kind: float = 0.6  # factor when it asks for one and the sentence states none
     preamble_penalty: float = 0.4  # factor for a document's opening/closing formula
+    glossary_penalty: float = 0.5  # factor for a glossary definition when no definition is asked for
 
 
 def term_weight(term: str) -> float:
@@ -90,18 +93,26 @@ class SentenceRanker:
         for position, hit in enumerate(hits[: self.top_hits]):
             # The title frames every clause of a document as its heading path frames the clause:
             # "规划提出…" is about the sentences of the 规划.
-            path_terms = frozenset(self.tokenize(" ".join((hit.doc.title or "", *hit.chunk.section))))
-            context_terms = path_terms
+            # A packed chunk holds several clauses: each sentence is framed by its own heading path.
+            paths: dict[str, frozenset[str]] = {}
+            heading_terms: frozenset[str] = frozenset()
             text = hit.chunk.text
             for start, end in split_sentences(text):
                 sentence = text[start:end]
                 if looks_like_instruction(sentence):
                     continue  # an injected instruction is data, never an answer
+                section = sentence_section(hit.chunk, start)
+                if section not in paths:
+                    paths[section] = frozenset(self.tokenize(" ".join((hit.doc.title or "", section))))
+                    heading_terms = frozenset()  # a new clause: earlier inline headings frame it no more
+                path_terms = paths[section]
+                context_terms = path_terms | heading_terms
                 terms = frozenset(self.tokenize(sentence))
                 raw.append((position, hit, start, end, sentence, terms, held(terms), held(context_terms)))
-                if is_heading_line(sentence):
-                    # A heading inside the chunk (not parsed as a section) frames what follows.
-                    context_terms = path_terms | terms
+                if is_heading_line(sentence) or sentence.lstrip().startswith("**"):
+                    # A heading inside the chunk (not parsed as a section; a bold lead-in such as
+                    # "**加强非税支付平台建设。**") frames what follows it in its paragraph.
+                    heading_terms = terms
         idf = _local_idf(intent.terms, [r[6] for r in raw])
         weights = {t: term_weight(t) * idf[t] for t in intent.terms}
         total = sum(weights.values()) or 1.0
@@ -113,7 +124,10 @@ class SentenceRanker:
             score = overlap + self.weights.section * in_section
             score += self.weights.rank / (1 + position)
             # A glossary's numbered definitions look like list items but list nothing asked for.
-            list_item = is_list_item(sentence) and not is_glossary_entry(sentence, hit.chunk.section)
+            glossary = is_glossary_entry(sentence, tuple(sentence_section(hit.chunk, start).split(SECTION_SEP)))
+            list_item = is_list_item(sentence) and not glossary
+            if glossary and not _ASKS_DEFINITION.search(intent.question):
+                score *= self.weights.glossary_penalty  # a definition answers "what is X", nothing else
             if intent.wants_number and (holds_quantity(sentence) or len(numbers_in(sentence)) >= 2):
                 score += self.weights.number
             if intent.kinds:

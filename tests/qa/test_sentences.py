@@ -67,7 +67,8 @@ def test_a_citation_names_the_heading_its_sentence_stands_under_in_a_packed_chun
 
     text = ("1.落实基本养老服务清单。全面落实服务清单，各区于6月底前完成修订。\n"
             "2.推进老年人能力综合评估。全年完成评估不少于2.5万人次。")
-    chunk = Chunk(chunk_id="c", doc_id="d", ordinal=0, section=("三、重点任务", "（一）完善基本养老服务制度"), pages=(1,),
+    chunk = Chunk(chunk_id="c", doc_id="d", ordinal=0,
+                  section=("三、重点任务", "（一）完善基本养老服务制度", "1.落实基本养老服务清单"), pages=(1,),
                   start=0, end=len(text), text=text)
     second = text.index("全年完成")
     assert sentence_section(chunk, second) == "三、重点任务 > （一）完善基本养老服务制度 > 2.推进老年人能力综合评估"
@@ -75,3 +76,7 @@ def test_a_citation_names_the_heading_its_sentence_stands_under_in_a_packed_chun
     top = Chunk(chunk_id="t", doc_id="d", ordinal=0, section=("一、关于工作基础",), pages=(1,), start=0,
                 end=20, text="一、关于工作基础\n已建成20个。\n二、关于下一步打算\n将新增5个。")
     assert sentence_section(top, top.text.index("将新增")) == "二、关于下一步打算"
+    # A line that only looks like a heading (another kind) is no clause of its own.
+    look_alike = Chunk(chunk_id="l", doc_id="d", ordinal=0, section=("一、统一版头格式",), pages=(1,), start=0, end=40,
+                       text="一、统一版头格式\n版头由份号等组成。\n第二条红色双线位于发文字号之下4mm处。")
+    assert sentence_section(look_alike, look_alike.text.index("第二条")) == "一、统一版头格式"
