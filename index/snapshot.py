@@ -27,7 +27,7 @@ class FusionParams:
     method: str = "weighted"
     rrf_k: int = 5
     bm25_weight: float = 1.0
-    dense_weight: float = 0.8  # dev of evals/corpus: 0.6 → 0.8 raised MRR@10 0.808 → 0.817
+    dense_weight: float = 0.8  # dev of evals/corpus: 0.6 → 0.8 raised MRR@10 (0.808 → 0.817 with wider packing)
     candidates: int = 50
 
 

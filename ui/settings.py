@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     dense_backend: str = "faiss"
 
     # fusion (index/snapshot.FusionParams): weighted min-max fusion of the top 50 of each side,
-    # chosen on the dev split of evals/corpus (RRF at k = 20 or 60 was below it: MRR@10 0.79 vs 0.82)
+    # chosen on the dev split of evals/corpus (RRF at k = 20 or 60 was below it on MRR@10)
     fusion: str = _FUSION.method  # "weighted" or "rrf"
     rrf_k: int = _FUSION.rrf_k  # used when fusion = "rrf"
     bm25_weight: float = _FUSION.bm25_weight
