@@ -64,10 +64,10 @@ def prepare_data_dir(settings: Any, target: EvalTarget, root: Path = EVAL_DATA_R
         failed = [f"{r.source}: {r.error}" for r in reports if r.status not in ("added", "replaced", "unchanged")]
         if failed:
             raise RuntimeError("evaluation corpus files failed to ingest: " + "; ".join(failed))
-        wanted = {str(p.resolve()) for p in target.files}
+        # A stored document is named by its file name (``DocumentInfo.source``).
+        wanted = {p.name for p in target.files}
         for document in workspace.store.list_documents():
-            if str(Path(document.source).resolve()) not in wanted and Path(document.source).name not in {
-                    p.name for p in target.files}:
+            if Path(document.source).name not in wanted:
                 workspace.store.delete_document(document.doc_id)
         workspace.sync_index()
     return data_dir

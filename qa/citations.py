@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from policyqa.records import SECTION_SEP, Chunk, Citation, DocumentInfo, Hit
@@ -57,16 +58,12 @@ def sentence_section(chunk: Chunk, start: int) -> str:
     """The heading path of the sentence at ``start`` of ``chunk``: the chunk's path (its first
     clause's), with the last element replaced by the sibling heading the sentence stands under (a
     chunk packs sibling clauses, so "2.推进能力评估。…" is cited as such, not as "1.…")."""
-    from ingest.headings import heading_title, match_heading
+    from ingest.headings import match_heading
 
     path = list(chunk.section)
-    found: tuple[int, str] | None = None
-    line_end = chunk.text.find("\n", start)
-    # Every line up to the one the sentence stands in (whole: a heading line may be the sentence).
-    for line in chunk.text[: len(chunk.text) if line_end < 0 else line_end].split("\n"):
-        heading = match_heading(line.strip()) if line.strip() else None
-        if heading is not None:
-            found = (heading[0], heading_title(line.strip()))
+    # The last heading line up to the line the sentence stands in (a heading line may be the sentence).
+    found = next(((level, title) for line_start, level, title in reversed(_heading_lines(chunk.text))
+                  if line_start <= start), None)
     if found is None or not path or found[1] in path:
         return chunk.section_path
     level, title = found
@@ -77,6 +74,21 @@ def sentence_section(chunk: Chunk, start: int) -> str:
     if last_level is not None and last_level[0] == level:
         path[-1] = title
     return SECTION_SEP.join(path)
+
+
+@lru_cache(maxsize=4096)
+def _heading_lines(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(line start, level, title) of every heading line of a chunk's text, read once per text:
+    ranking asks for the section of every sentence of every retrieved chunk."""
+    from ingest.headings import heading_title, match_heading
+
+    found, offset = [], 0
+    for line in text.split("\n"):
+        heading = match_heading(line.strip()) if line.strip() else None
+        if heading is not None:
+            found.append((offset, heading[0], heading_title(line.strip())))
+        offset += len(line) + 1
+    return tuple(found)
 
 
 def citation_to_dict(citation: Citation) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.normalize import normalize_text
 from policyqa.records import DocumentInfo, Hit
@@ -69,6 +70,9 @@ class Detail:
         return self.text
 
 
+# The answerer (choosing its lead sentence) and the abstention review both ask for the same
+# question's details: tagging it once per question is enough.
+@lru_cache(maxsize=256)
 def question_details(question: str, tag_words=None) -> tuple[Detail, ...]:
     """The details ``question`` names, in order, each once.
 

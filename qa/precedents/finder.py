@@ -83,11 +83,6 @@ class FinderSettings:
     commitments_per_doc: int = 4
 
 
-def extract_key_phrases(draft: str, top_k: int = 12) -> list[str]:
-    """The draft's key phrases by jieba TF-IDF (nouns and verbs of the topic, not filler)."""
-    return [phrase for phrase, _ in weighted_key_phrases(draft, top_k)]
-
-
 def weighted_key_phrases(draft: str, top_k: int = 12) -> list[tuple[str, float]]:
     """The draft's key phrases with their TF-IDF weights, best first."""
     import jieba
